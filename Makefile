@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make serve` and `make test`.
+# Each installs what it needs that is missing; neither needs cargo-leptos.
+
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SERVER := target/release/server
+
+.PHONY: serve build test test-unit test-e2e toolchain browser e2e-deps
+
+## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
+serve: build
+	$(SERVER)
+
+## build: the server binary, the WASM bundle and the site root ($LEPTOS_SITE_ROOT, default target/site)
+build: toolchain
+	cargo build --release --package server
+	cargo xtask site
+
+## test: unit and integration tests, then end-to-end tests in Debian's Chromium
+test: build browser e2e-deps test-unit test-e2e
+
+test-unit:
+	cargo test --release --package app --package server
+
+test-e2e:
+	cd end2end && npm test
+
+toolchain:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+		|| rustup target add wasm32-unknown-unknown
+
+# Debian's Chromium: Playwright's own browser download cannot work here.
+# apt-get sometimes fails once on vanished temp files, so it is tried twice.
+browser:
+	@command -v chromium >/dev/null || { \
+		$(SUDO) apt-get update && \
+		{ $(SUDO) apt-get install -y --no-install-recommends chromium \
+		  || $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+
+e2e-deps:
+	@[ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund)

@@ -1,0 +1,30 @@
+use crate::strategy::Strategy;
+use leptos::prelude::*;
+
+/// The site header. Links carry `rel="external"`: each page is its own document,
+/// made by its own strategy, so following a link must load it from the server
+/// rather than let the client router render it in place.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let links = Strategy::ALL
+        .into_iter()
+        .filter(|strategy| strategy.is_served())
+        .map(|strategy| {
+            view! {
+                <li>
+                    <a href=strategy.path() rel="external" title=strategy.name()>
+                        {strategy.as_str().to_uppercase()}
+                    </a>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/" rel="external">"Rendering strategies"</a>
+            <nav aria-label="Strategies">
+                <ul>{links}</ul>
+            </nav>
+        </header>
+    }
+}

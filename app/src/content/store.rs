@@ -1,0 +1,284 @@
+//! `PostStore`: every post in `$CONTENT_DIR/posts/*.md`, parsed once and shared.
+//!
+//! `load` is strict (the build and startup fail on the first broken file);
+//! `refresh` is lenient (a running server logs a broken file and keeps the last
+//! good version of it, so an edit in progress never takes a page down).
+
+use super::parse::{parse, ContentError};
+use crate::post::{Post, PostSummary};
+use std::{
+    collections::HashMap,
+    fs,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex, RwLock},
+    time::SystemTime,
+};
+
+/// An immutable view of all posts, newest first.
+#[derive(Debug, Default)]
+pub struct PostIndex {
+    posts: Vec<Post>,
+    by_slug: HashMap<String, usize>,
+}
+
+impl PostIndex {
+    fn new(mut posts: Vec<Post>) -> Self {
+        posts.sort_by(|a, b| {
+            b.summary.date.cmp(&a.summary.date).then_with(|| a.summary.slug.cmp(&b.summary.slug))
+        });
+        let by_slug = posts.iter().enumerate().map(|(i, post)| (post.summary.slug.clone(), i)).collect();
+        PostIndex { posts, by_slug }
+    }
+
+    pub fn posts(&self) -> &[Post] {
+        &self.posts
+    }
+
+    pub fn summaries(&self) -> Vec<PostSummary> {
+        self.posts.iter().map(|post| post.summary.clone()).collect()
+    }
+
+    pub fn get(&self, slug: &str) -> Option<&Post> {
+        self.by_slug.get(slug).map(|&i| &self.posts[i])
+    }
+}
+
+/// What the store last read from one file.
+struct FileState {
+    modified: Option<SystemTime>,
+    len: u64,
+    /// The last version of this file that parsed; kept while the file is broken.
+    post: Option<Post>,
+}
+
+#[derive(Clone)]
+pub struct PostStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    posts_dir: PathBuf,
+    index: RwLock<Arc<PostIndex>>,
+    files: Mutex<HashMap<PathBuf, FileState>>,
+}
+
+impl PostStore {
+    /// Reads every post under `content_dir/posts`; the first broken file is the error.
+    pub fn load(content_dir: &Path) -> Result<PostStore, ContentError> {
+        let posts_dir = content_dir.join("posts");
+        let mut files = HashMap::new();
+        for path in markdown_files(&posts_dir)? {
+            let (modified, len) = stat(&path)?;
+            let source = read(&path)?;
+            let post = parse(&path, &source)?;
+            files.insert(path, FileState { modified, len, post: Some(post) });
+        }
+        let posts = unique_posts(&files).map_err(|(file, message)| ContentError::new(&file, None, message))?;
+        Ok(PostStore {
+            inner: Arc::new(Inner {
+                posts_dir,
+                index: RwLock::new(Arc::new(PostIndex::new(posts))),
+                files: Mutex::new(files),
+            }),
+        })
+    }
+
+    pub fn index(&self) -> Arc<PostIndex> {
+        self.inner.index.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Picks up added, changed and removed files. Errors are logged and the last
+    /// good version stays in place; returns whether the index changed.
+    pub fn refresh(&self) -> bool {
+        let mut files = self.inner.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let paths = match markdown_files(&self.inner.posts_dir) {
+            Ok(paths) => paths,
+            Err(error) => {
+                tracing::error!(%error, "content unreadable; serving the last good posts");
+                return false;
+            }
+        };
+        let mut changed = false;
+        let before = files.len();
+        files.retain(|path, _| paths.contains(path));
+        changed |= files.len() != before;
+
+        for path in paths {
+            let Ok((modified, len)) = stat(&path) else {
+                continue; // removed between listing and stat: the next refresh drops it
+            };
+            let previous = files.get(&path);
+            if previous.is_some_and(|state| state.modified == modified && state.len == len) {
+                continue;
+            }
+            let parsed = read(&path).and_then(|source| parse(&path, &source));
+            let last_good = previous.and_then(|state| state.post.clone());
+            let post = match parsed {
+                Ok(post) => {
+                    changed = true;
+                    Some(post)
+                }
+                Err(error) => {
+                    tracing::error!(%error, "post not updated; serving its last good version");
+                    last_good
+                }
+            };
+            files.insert(path, FileState { modified, len, post });
+        }
+        if !changed {
+            return false;
+        }
+        match unique_posts(&files) {
+            Ok(posts) => {
+                *self.inner.index.write().unwrap_or_else(|poisoned| poisoned.into_inner()) =
+                    Arc::new(PostIndex::new(posts));
+                true
+            }
+            Err((file, message)) => {
+                tracing::error!(file = %file.display(), %message, "posts not updated");
+                false
+            }
+        }
+    }
+}
+
+/// The posts of `files`, or the file whose slug another file already uses.
+fn unique_posts(files: &HashMap<PathBuf, FileState>) -> Result<Vec<Post>, (PathBuf, String)> {
+    let mut paths: Vec<&PathBuf> = files.keys().collect();
+    paths.sort();
+    let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
+    let mut posts = Vec::with_capacity(files.len());
+    for path in paths {
+        let Some(post) = &files[path].post else { continue };
+        if let Some(owner) = owners.insert(&post.summary.slug, path) {
+            return Err((
+                path.clone(),
+                format!("slug `{}` is already used by {}", post.summary.slug, owner.display()),
+            ));
+        }
+        posts.push(post.clone());
+    }
+    Ok(posts)
+}
+
+fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ContentError> {
+    let entries = fs::read_dir(dir).map_err(|e| ContentError::new(dir, None, format!("cannot list posts: {e}")))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| ContentError::new(dir, None, format!("cannot list posts: {e}")))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "md") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
+}
+
+fn stat(path: &Path) -> Result<(Option<SystemTime>, u64), ContentError> {
+    let meta = fs::metadata(path).map_err(|e| ContentError::new(path, None, format!("cannot read: {e}")))?;
+    Ok((meta.modified().ok(), meta.len()))
+}
+
+fn read(path: &Path) -> Result<String, ContentError> {
+    fs::read_to_string(path).map_err(|e| ContentError::new(path, None, format!("cannot read: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post_source(slug: &str, title: &str, date: &str) -> String {
+        format!("---\ntitle: {title}\nslug: {slug}\ndate: {date}\nauthor: T\ntags: [t]\nexcerpt: e\n---\nbody\n")
+    }
+
+    fn content_dir(posts: &[(&str, String)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "app-store-test-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("posts")).unwrap();
+        for (name, source) in posts {
+            fs::write(dir.join("posts").join(name), source).unwrap();
+        }
+        dir
+    }
+
+    /// Rewrites a file with a length that differs, so the change is seen even
+    /// when the file system's clock granularity hides the new mtime.
+    fn rewrite(path: &Path, source: &str) {
+        fs::write(path, source).unwrap();
+    }
+
+    #[test]
+    fn loads_posts_newest_first() {
+        let dir = content_dir(&[
+            ("a.md", post_source("a", "Old", "2026-01-01")),
+            ("b.md", post_source("b", "New", "2026-02-01")),
+        ]);
+        let store = PostStore::load(&dir).unwrap();
+        let slugs: Vec<_> = store.index().posts().iter().map(|p| p.summary.slug.clone()).collect();
+        assert_eq!(slugs, ["b", "a"]);
+        assert_eq!(store.index().get("a").unwrap().summary.title, "Old");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn load_fails_naming_the_broken_file_and_line() {
+        let dir = content_dir(&[("bad.md", "---\ntitle x\n---\n".into())]);
+        let error = PostStore::load(&dir).err().expect("broken content fails the load").to_string();
+        assert!(error.ends_with("posts/bad.md:2: expected `key: value`, found `title x`"), "{error}");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn duplicate_slugs_fail_the_load() {
+        let dir = content_dir(&[
+            ("a.md", post_source("same", "A", "2026-01-01")),
+            ("b.md", post_source("same", "B", "2026-01-01")),
+        ]);
+        let error = PostStore::load(&dir).err().expect("duplicate slugs fail").to_string();
+        assert!(error.contains("b.md: slug `same` is already used by"), "{error}");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn refresh_picks_up_edits_additions_and_removals() {
+        let dir = content_dir(&[("a.md", post_source("a", "First", "2026-01-01"))]);
+        let store = PostStore::load(&dir).unwrap();
+        rewrite(&dir.join("posts/a.md"), &post_source("a", "First, edited", "2026-01-01"));
+        fs::write(dir.join("posts/b.md"), post_source("b", "Second", "2026-01-02")).unwrap();
+        assert!(store.refresh());
+        assert_eq!(store.index().get("a").unwrap().summary.title, "First, edited");
+        assert!(store.index().get("b").is_some());
+        fs::remove_file(dir.join("posts/b.md")).unwrap();
+        assert!(store.refresh());
+        assert!(store.index().get("b").is_none());
+        assert!(!store.refresh(), "nothing changed");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_broken_edit_keeps_the_last_good_version() {
+        let dir = content_dir(&[("a.md", post_source("a", "Good", "2026-01-01"))]);
+        let store = PostStore::load(&dir).unwrap();
+        rewrite(&dir.join("posts/a.md"), "---\ntitle: Broken edit\nslug: a\n");
+        store.refresh();
+        assert_eq!(store.index().get("a").unwrap().summary.title, "Good");
+        rewrite(&dir.join("posts/a.md"), &post_source("a", "Fixed again", "2026-01-01"));
+        assert!(store.refresh());
+        assert_eq!(store.index().get("a").unwrap().summary.title, "Fixed again");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_vanished_content_dir_keeps_the_last_good_posts() {
+        let dir = content_dir(&[("a.md", post_source("a", "Kept", "2026-01-01"))]);
+        let store = PostStore::load(&dir).unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+        assert!(!store.refresh());
+        assert_eq!(store.index().get("a").unwrap().summary.title, "Kept");
+    }
+}

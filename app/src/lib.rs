@@ -1,0 +1,82 @@
+//! The component tree, shared by the server (feature `ssr`) and the browser
+//! bundle (feature `hydrate`). This file holds the only `<Routes>` table.
+
+pub mod api;
+pub mod clock;
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod content;
+pub mod pages;
+pub mod post;
+pub mod strategy;
+
+use components::{GeneratedAt, Nav};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::{ClientRenderedPage, HomePage, NotFoundPage, PostIndexPage, PostPage};
+pub use strategy::Strategy;
+
+/// What the server knows about a document before rendering it.
+#[derive(Clone, Debug)]
+pub struct PageShell {
+    pub options: LeptosOptions,
+    pub strategy: Strategy,
+    /// RFC 3339, UTC: when this HTML was generated.
+    pub generated_at: String,
+}
+
+/// The whole HTML document; only the server renders it. The browser takes over
+/// `#app` (hydrating it, or client-rendering it for CSR). The stamp and the
+/// strategy marker live outside `#app`, so the client never has to re-create
+/// a server-side fact it cannot know.
+pub fn shell(page: PageShell) -> impl IntoView {
+    let PageShell { options, strategy, generated_at } = page;
+    // CSR's shell is empty on purpose: View Source shows no posts.
+    let app = (strategy != Strategy::Csr).then(|| view! { <App/> });
+    let stamp_label = if strategy == Strategy::Csr { "Shell HTML generated at" } else { "HTML generated at" };
+    provide_meta_context();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" data-render-strategy=strategy.as_str()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <link rel="stylesheet" href="/pkg/blog.css"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                {(strategy == Strategy::Csr).then(|| view! { <Title text=format!("{} · The blog", strategy.name())/> })}
+                <div id="app">{app}</div>
+                <footer class="page-stamp">
+                    <GeneratedAt at=generated_at label=stamp_label/>
+                    <p class="strategy-note">"Rendered as " <code>{strategy.as_str()}</code> ": " {strategy.summary()}</p>
+                </footer>
+                <noscript>"This page works without JavaScript, except the tag filter and the CSR page."</noscript>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Nav/>
+            <main>
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/ssr") view=|| view! { <PostIndexPage strategy=Strategy::Ssr/> }/>
+                    <Route path=path!("/csr") view=ClientRenderedPage/>
+                    <Route path=path!("/posts/:slug") view=PostPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,14 @@
+//! One page per file. Pages don't know how they are served: the route decides
+//! the strategy, the server decides when the render runs.
+
+mod client_rendered;
+mod home;
+mod not_found;
+mod post;
+mod post_index;
+
+pub use client_rendered::ClientRenderedPage;
+pub use home::HomePage;
+pub use not_found::NotFoundPage;
+pub use post::PostPage;
+pub use post_index::PostIndexPage;

@@ -1,0 +1,35 @@
+use crate::{api::list_posts, components::PostList, strategy::Strategy};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+/// The blog's post list, as one strategy serves it. Every server-rendered
+/// strategy uses this page; only *when* it runs differs.
+#[component]
+pub fn PostIndexPage(strategy: Strategy) -> impl IntoView {
+    let posts = Resource::new(|| (), |_| list_posts());
+    view! {
+        <Title text=format!("{} · The blog", strategy.name())/>
+        <Meta name="description" content=strategy.summary()/>
+        <StrategyIntro strategy/>
+        <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
+            {move || Suspend::new(async move {
+                match posts.await {
+                    Ok(posts) => view! { <PostList posts/> }.into_any(),
+                    Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The heading that says which strategy made this page and what that means.
+#[component]
+pub fn StrategyIntro(strategy: Strategy) -> impl IntoView {
+    view! {
+        <section class="strategy-intro">
+            <p class="strategy-badge" data-strategy=strategy.as_str()>{strategy.as_str().to_uppercase()}</p>
+            <h1>{strategy.name()}</h1>
+            <p>{strategy.summary()}</p>
+        </section>
+    }
+}

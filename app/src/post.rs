@@ -1,0 +1,54 @@
+//! The blog's shared types: what the server sends and the browser receives.
+
+use serde::{Deserialize, Serialize};
+
+/// A post as it appears in a list: everything but the body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSummary {
+    pub slug: String,
+    pub title: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub author: String,
+    pub tags: Vec<String>,
+    pub excerpt: String,
+    pub reading_minutes: u32,
+}
+
+/// A whole post, its Markdown already rendered to HTML once, at load time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub summary: PostSummary,
+    pub body_html: String,
+}
+
+/// The tags used by any of `posts`, sorted and without repeats.
+pub fn all_tags(posts: &[PostSummary]) -> Vec<String> {
+    let mut tags: Vec<String> = posts.iter().flat_map(|post| post.tags.iter().cloned()).collect();
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(slug: &str, tags: &[&str]) -> PostSummary {
+        PostSummary {
+            slug: slug.into(),
+            title: slug.into(),
+            date: "2026-01-01".into(),
+            author: "a".into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            excerpt: String::new(),
+            reading_minutes: 1,
+        }
+    }
+
+    #[test]
+    fn tags_are_collected_sorted_and_unique() {
+        let posts = [summary("a", &["ssr", "rust"]), summary("b", &["rust", "csr"])];
+        assert_eq!(all_tags(&posts), ["csr", "rust", "ssr"]);
+    }
+}

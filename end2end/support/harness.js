@@ -1,0 +1,78 @@
+// The release server on an ephemeral loopback port, and Debian's Chromium driven by
+// playwright-core. Nothing here downloads a browser.
+import { spawn } from 'node:child_process';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Starts `target/release/server` and resolves once it prints the address it bound. */
+export async function startServer(env = {}) {
+  const child = spawn(resolve(repoRoot, 'target/release/server'), [], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ADDR: '127.0.0.1:0',
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? resolve(repoRoot, 'target/site'),
+      CONTENT_DIR: resolve(repoRoot, 'content'),
+      RUST_LOG: 'warn,server=info',
+      NO_COLOR: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/[\d.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    stop: () => new Promise((done) => {
+      if (child.exitCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * A new page that records every console error or warning and uncaught exception.
+ * `expectedNotFound` ignores the browser's own log line for a document served with 404.
+ */
+export async function openPage(browser, { expectedNotFound = false } = {}) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const text = message.text();
+    if (expectedNotFound && /status of 404/.test(text)) return;
+    problems.push(`${message.type()}: ${text}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return { page, problems };
+}
+
+export async function waitForClientMode(page, mode) {
+  await page.waitForSelector(`html[data-client-mode="${mode}"]`, { timeout: 15000 });
+}

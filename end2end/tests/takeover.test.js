@@ -1,0 +1,93 @@
+// The one bundle hydrates server-rendered pages and client-renders /csr,
+// in real Chromium, against the release build.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function apiPosts() {
+  const response = await fetch(`${server.url}/api/posts`);
+  return response.json();
+}
+
+/** Clicks the first tag button whose tag only some posts carry, and checks the list in place. */
+async function checkTagFilter(page, posts) {
+  const tag = (await page.$$eval('[data-tag-filter]', (buttons) => buttons.map((b) => b.dataset.tagFilter)))
+    .find((t) => { const n = posts.filter((p) => p.tags.includes(t)).length; return n > 0 && n < posts.length; });
+  assert.ok(tag, 'some tag filters the list');
+  const expected = posts.filter((p) => p.tags.includes(tag)).map((p) => p.slug).sort();
+
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click(`[data-tag-filter="${tag}"]`);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, expected.length);
+  const shown = (await page.$$eval('[data-post-slug]', (els) => els.map((e) => e.dataset.postSlug))).sort();
+  assert.deepEqual(shown, expected, `only posts tagged ${tag} are shown`);
+  assert.equal(await page.getAttribute(`[data-tag-filter="${tag}"]`, 'aria-pressed'), 'true');
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'filtering did not navigate');
+
+  await page.click('[data-tag-filter-clear]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, posts.length);
+}
+
+test('/ssr hydrates, and a tag click filters the list without a navigation', async () => {
+  const posts = await apiPosts();
+  const { page, problems } = await openPage(browser);
+  await page.goto(`${server.url}/ssr`);
+  await waitForClientMode(page, 'hydrated');
+  assert.equal(await page.getAttribute('html', 'data-render-strategy'), 'ssr');
+  const stamp = await page.getAttribute('[data-generated-at]', 'data-generated-at');
+  assert.equal(await page.locator('[data-post-slug]').count(), posts.length);
+  await checkTagFilter(page, posts);
+  assert.equal(await page.getAttribute('[data-generated-at]', 'data-generated-at'), stamp, 'same document');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('/csr renders the list in the browser from /api/posts', async () => {
+  const posts = await apiPosts();
+  const { page, problems } = await openPage(browser);
+  const response = await page.goto(`${server.url}/csr`);
+  assert.ok(!(await response.text()).includes('data-post-slug'), 'the server sent no posts');
+  await waitForClientMode(page, 'client-rendered');
+  await page.waitForSelector('[data-fetched-at]');
+  assert.equal(await page.locator('[data-post-slug]').count(), posts.length);
+  const shell = await page.getAttribute('[data-generated-at]', 'data-generated-at');
+  const fetched = await page.getAttribute('[data-fetched-at]', 'data-fetched-at');
+  assert.ok(Date.parse(fetched) >= Date.parse(shell), 'the data arrived after the shell was made');
+  await checkTagFilter(page, posts);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('no route logs a hydration mismatch or any other console error', async () => {
+  const [first] = await apiPosts();
+  const routes = [
+    ['/', 'hydrated', false],
+    ['/ssr', 'hydrated', false],
+    ['/csr', 'client-rendered', false],
+    [`/posts/${first.slug}`, 'hydrated', false],
+    ['/posts/no-such-post', 'hydrated', true],
+    ['/no/such/page', 'hydrated', true],
+  ];
+  for (const [path, mode, expectedNotFound] of routes) {
+    const { page, problems } = await openPage(browser, { expectedNotFound });
+    await page.goto(`${server.url}${path}`);
+    await waitForClientMode(page, mode);
+    // Give late effects (resources, the router) a moment to complain.
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(problems, [], `console problems on ${path}`);
+    await page.close();
+  }
+});

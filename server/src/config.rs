@@ -1,0 +1,65 @@
+//! `Config::from_env`: the only place that reads the environment.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to bind (port 0 picks a free one) |
+//! | `LEPTOS_SITE_ROOT` | `target/site` | the built site: `pkg/`, public assets, prerendered pages |
+//! | `CONTENT_DIR` | `content` | the Markdown posts, in `$CONTENT_DIR/posts/*.md` |
+
+use leptos::config::{Env, LeptosOptions};
+use std::{net::SocketAddr, path::PathBuf};
+
+/// The bundle's file names under `pkg/`: `blog.js`, `blog.wasm`, `blog.css`.
+pub const OUTPUT_NAME: &str = "blog";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub site_addr: SocketAddr,
+    pub site_root: PathBuf,
+    pub content_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}={value:?} is not valid: {reason}")]
+pub struct ConfigError {
+    variable: &'static str,
+    value: String,
+    reason: String,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Ok(Config {
+            site_addr: parse_var("LEPTOS_SITE_ADDR", "127.0.0.1:3000")?,
+            site_root: var("LEPTOS_SITE_ROOT", "target/site").into(),
+            content_dir: var("CONTENT_DIR", "content").into(),
+        })
+    }
+
+    /// A config for tests: an ephemeral loopback port, the given dirs.
+    pub fn for_test(site_root: PathBuf, content_dir: PathBuf) -> Config {
+        Config { site_addr: SocketAddr::from(([127, 0, 0, 1], 0)), site_root, content_dir }
+    }
+
+    pub fn leptos_options(&self) -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(self.site_root.to_string_lossy().as_ref())
+            .site_pkg_dir("pkg")
+            .site_addr(self.site_addr)
+            .env(Env::PROD)
+            .build()
+    }
+}
+
+fn var(variable: &'static str, default: &str) -> String {
+    std::env::var(variable).unwrap_or_else(|_| default.to_string())
+}
+
+fn parse_var<T: std::str::FromStr>(variable: &'static str, default: &str) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    let value = var(variable, default);
+    value.parse().map_err(|error: T::Err| ConfigError { variable, reason: error.to_string(), value })
+}

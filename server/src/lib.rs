@@ -1,0 +1,106 @@
+//! The axum server: every strategy, the API and the static files, over one `AppState`.
+
+pub mod api;
+pub mod config;
+pub mod render;
+pub mod response;
+pub mod routes;
+pub mod state;
+pub mod strategies;
+
+use app::content::{ContentError, PostStore};
+use config::Config;
+use state::AppState;
+use std::{future::Future, net::SocketAddr, time::Duration};
+use tokio::net::TcpListener;
+
+/// How often the server looks for edited posts.
+const CONTENT_REFRESH: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot load posts: {0}")]
+    Content(#[from] ContentError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+/// Loads the posts, binds, and serves until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), StartupError> {
+    let server = Server::bind(config).await?;
+    tracing::info!("listening on http://{}", server.local_addr());
+    server.run(shutdown_signal()).await
+}
+
+/// A bound server that has not started serving yet: tests read its address first.
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    state: AppState,
+}
+
+impl Server {
+    pub async fn bind(config: Config) -> Result<Server, StartupError> {
+        let posts = PostStore::load(&config.content_dir)?;
+        let addr = config.site_addr;
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+        let local_addr = listener.local_addr().map_err(StartupError::Serve)?;
+        Ok(Server { listener, local_addr, state: AppState::new(config, posts) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
+        let refresher = tokio::spawn(refresh_posts(self.state.posts.clone()));
+        let app = routes::router(self.state);
+        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        refresher.abort();
+        served.map_err(StartupError::Serve)
+    }
+}
+
+/// Picks up edited posts without a restart: SSR shows an edit within a refresh interval.
+async fn refresh_posts(posts: PostStore) {
+    let mut ticks = tokio::time::interval(CONTENT_REFRESH);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let posts = posts.clone();
+        if let Ok(true) = tokio::task::spawn_blocking(move || posts.refresh()).await {
+            tracing::info!("posts reloaded");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,61 @@
+//! Headers every HTML response carries, set in one place.
+
+use app::Strategy;
+use axum::{
+    body::Body,
+    http::{header, HeaderName, HeaderValue, Response},
+};
+use std::{fmt::Write, time::Duration};
+
+pub static X_RENDER_STRATEGY: HeaderName = HeaderName::from_static("x-render-strategy");
+pub static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
+
+/// The server's measured phases, as devtools' Network > Timing panel shows them.
+#[derive(Debug, Default)]
+pub struct ServerTiming(Vec<(&'static str, Duration)>);
+
+impl ServerTiming {
+    pub fn with(mut self, phase: &'static str, took: Duration) -> Self {
+        self.0.push((phase, took));
+        self
+    }
+
+    fn header_value(&self) -> HeaderValue {
+        let mut value = String::new();
+        for (i, (phase, took)) in self.0.iter().enumerate() {
+            let separator = if i == 0 { "" } else { ", " };
+            let _ = write!(value, "{separator}{phase};dur={:.3}", took.as_secs_f64() * 1000.0);
+        }
+        HeaderValue::from_str(&value).expect("phase names and numbers are valid header text")
+    }
+}
+
+/// How long a browser or CDN may keep the page.
+pub enum Caching {
+    /// Rendered for this request alone.
+    NoStore,
+}
+
+pub fn finish(mut response: Response<Body>, strategy: Strategy, timing: ServerTiming, caching: Caching) -> Response<Body> {
+    let headers = response.headers_mut();
+    headers.insert(X_RENDER_STRATEGY.clone(), HeaderValue::from_static(strategy.as_str()));
+    headers.insert(SERVER_TIMING.clone(), timing.header_value());
+    let cache_control = match caching {
+        Caching::NoStore => HeaderValue::from_static("no-store"),
+    };
+    headers.insert(header::CACHE_CONTROL, cache_control);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_timing_lists_phases_in_milliseconds() {
+        let timing = ServerTiming::default()
+            .with("data", Duration::from_micros(1500))
+            .with("render", Duration::from_millis(2));
+        assert_eq!(timing.header_value(), "data;dur=1.500, render;dur=2.000");
+    }
+}

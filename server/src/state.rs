@@ -1,0 +1,25 @@
+use crate::config::Config;
+use app::content::PostStore;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Everything a handler may need, cloned cheaply into each request.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<Config>,
+    pub posts: PostStore,
+}
+
+impl AppState {
+    pub fn new(config: Config, posts: PostStore) -> AppState {
+        AppState { leptos_options: config.leptos_options(), config: Arc::new(config), posts }
+    }
+
+    /// What the component tree reads through `use_context` while it renders or
+    /// answers a server function.
+    pub fn provide_render_context(&self) {
+        leptos::prelude::provide_context(self.posts.clone());
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per strategy: a reader finds each strategy's whole story in one file.
+
+pub mod csr;
+pub mod ssr;

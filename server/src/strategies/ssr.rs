@@ -1,0 +1,16 @@
+//! SSR: the page is rendered for each request, and never cached.
+//! Also serves the home page, post pages and the 404 page until their own
+//! strategies land.
+
+use crate::{
+    render,
+    response::{finish, Caching},
+    state::AppState,
+};
+use app::Strategy;
+use axum::{body::Body, extract::State, http::Uri, response::Response};
+
+pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
+    let (response, timing) = render::document(&state, Strategy::Ssr, &uri).await;
+    finish(response, Strategy::Ssr, timing, Caching::NoStore)
+}

@@ -1,0 +1,200 @@
+//! A real server on an ephemeral loopback port, over a temporary copy of the
+//! content, and a raw HTTP/1.1 client that keeps every read with its arrival time.
+#![allow(dead_code)] // each test file uses its own part of this module
+
+use server::{config::Config, Server};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+use tempfile::TempDir;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    sync::oneshot,
+};
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub content: TempDir,
+    pub site_root: TempDir,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn posts_dir(&self) -> PathBuf {
+        self.content.path().join("posts")
+    }
+
+    pub async fn get(&self, path: &str) -> RawResponse {
+        request(self.addr, &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).await
+    }
+
+    pub async fn head(&self, path: &str) -> RawResponse {
+        request(self.addr, &format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).await
+    }
+
+    /// Stops the server and waits until requests in flight are done.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The repo's `content/`, copied so a test may edit it.
+pub fn copy_of_content() -> TempDir {
+    let dir = TempDir::new().expect("temp dir");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/posts");
+    std::fs::create_dir(dir.path().join("posts")).unwrap();
+    for entry in std::fs::read_dir(source).expect("content/posts exists") {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join("posts").join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+pub async fn spawn() -> TestServer {
+    spawn_with(copy_of_content()).await
+}
+
+pub async fn spawn_with(content: TempDir) -> TestServer {
+    let site_root = TempDir::new().expect("temp dir");
+    let config = Config::for_test(site_root.path().to_path_buf(), content.path().to_path_buf());
+    let server = Server::bind(config).await.expect("server starts");
+    let addr = server.local_addr();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        server
+            .run(async {
+                let _ = stopped.await;
+            })
+            .await
+            .expect("server runs");
+    });
+    TestServer { addr, content, site_root, stop: Some(stop), task: Some(task) }
+}
+
+/// One read from the socket, and how long after the request was sent it arrived.
+pub struct Read {
+    pub at: Duration,
+    pub bytes: Vec<u8>,
+}
+
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    /// The body, with chunked transfer encoding removed.
+    pub body: Vec<u8>,
+    pub reads: Vec<Read>,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("the body is UTF-8")
+    }
+}
+
+/// Sends `raw` as is and reads until the server closes the connection.
+pub async fn request(addr: SocketAddr, raw: &str) -> RawResponse {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let started = Instant::now();
+    stream.write_all(raw.as_bytes()).await.expect("send request");
+    let mut reads = Vec::new();
+    let mut all = Vec::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buffer))
+            .await
+            .expect("the response completes within 20 s")
+            .expect("read");
+        if n == 0 {
+            break;
+        }
+        all.extend_from_slice(&buffer[..n]);
+        reads.push(Read { at: started.elapsed(), bytes: buffer[..n].to_vec() });
+    }
+    parse_response(&all, reads)
+}
+
+fn parse_response(all: &[u8], reads: Vec<Read>) -> RawResponse {
+    let split = all.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
+    let head = std::str::from_utf8(&all[..split]).expect("the head is ASCII");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status code");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    let raw_body = &all[split + 4..];
+    let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
+    let body = if chunked { dechunk(raw_body) } else { raw_body.to_vec() };
+    RawResponse { status, headers, body, reads }
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = raw.windows(2).position(|w| w == b"\r\n").expect("a chunk size line");
+        let size_text = std::str::from_utf8(&raw[..line_end]).unwrap();
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap().trim(), 16).expect("a hex chunk size");
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&raw[..size]);
+        raw = &raw[size + 2..];
+    }
+}
+
+/// Every `data-generated-at="…"` value in `html`, in document order.
+pub fn generated_at_values(html: &str) -> Vec<String> {
+    attribute_values(html, "data-generated-at")
+}
+
+pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
+    let needle = format!("{attribute}=\"");
+    html.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Titles of the posts in a content dir, as the front matter spells them.
+pub fn post_titles(posts_dir: &Path) -> Vec<String> {
+    std::fs::read_dir(posts_dir)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .map(|source| {
+            let line = source.lines().find(|l| l.starts_with("title:")).expect("a title line");
+            line["title:".len()..].trim().trim_matches('"').to_string()
+        })
+        .collect()
+}
+
+pub fn post_slugs(posts_dir: &Path) -> Vec<String> {
+    std::fs::read_dir(posts_dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect()
+}

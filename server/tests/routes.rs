@@ -1,0 +1,198 @@
+//! Every route's contract, against the real server: status, markers, headers.
+
+mod common;
+
+use common::{attribute_values, copy_of_content, generated_at_values, post_slugs, post_titles, spawn};
+use std::time::{Duration, Instant};
+
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn is_rfc3339_utc(value: &str) -> bool {
+    time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .is_ok_and(|at| at.offset().is_utc())
+}
+
+fn assert_page_markers(html: &str, strategy: &str) {
+    assert!(
+        html.contains(&format!("<html lang=\"en\" data-render-strategy=\"{strategy}\"")),
+        "the root element says {strategy}"
+    );
+    let stamps = generated_at_values(html);
+    assert!(!stamps.is_empty(), "the page carries a generated-at stamp");
+    assert!(stamps.iter().all(|s| is_rfc3339_utc(s)), "stamps are RFC 3339 UTC: {stamps:?}");
+    assert!(html.contains("HTML generated at"), "the stamp is visible");
+}
+
+#[tokio::test]
+async fn home_page_maps_every_strategy() {
+    let server = spawn().await;
+    let response = server.get("/").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("x-render-strategy"), Some("ssr"));
+    let html = response.text();
+    assert_page_markers(&html, "ssr");
+    for strategy in ["ssg", "ssr", "stream", "csr", "isr", "ppr"] {
+        assert!(html.contains(&format!("data-strategy=\"{strategy}\"")), "the map has a row for {strategy}");
+    }
+    assert!(html.contains("<title>"), "leptos_meta sets the title");
+}
+
+#[tokio::test]
+async fn ssr_renders_every_post_with_a_per_request_timestamp() {
+    let server = spawn().await;
+    let first = server.get("/ssr").await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let second = server.get("/ssr").await;
+
+    for response in [&first, &second] {
+        assert_eq!(response.status, 200);
+        assert_eq!(response.header("x-render-strategy"), Some("ssr"));
+        assert_eq!(response.header("cache-control"), Some("no-store"));
+        let timing = response.header("server-timing").expect("a Server-Timing header");
+        assert!(timing.starts_with("render;dur="), "{timing}");
+        assert_page_markers(&response.text(), "ssr");
+    }
+    let html = first.text();
+    let mut slugs = attribute_values(&html, "data-post-slug");
+    let mut expected = post_slugs(&server.posts_dir());
+    slugs.sort();
+    expected.sort();
+    assert_eq!(slugs, expected, "every post is listed once");
+    for title in post_titles(&server.posts_dir()) {
+        assert!(html.contains(&escape_text(&title)), "the list shows {title:?}");
+    }
+    assert!(!attribute_values(&html, "data-tag-filter").is_empty(), "tag filter buttons are rendered");
+    assert_ne!(
+        generated_at_values(&first.text()),
+        generated_at_values(&second.text()),
+        "each request renders anew"
+    );
+}
+
+#[tokio::test]
+async fn csr_shell_has_no_post_in_its_html() {
+    let server = spawn().await;
+    let response = server.get("/csr").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("x-render-strategy"), Some("csr"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    let html = response.text();
+    assert!(html.contains("data-render-strategy=\"csr\""));
+    assert_eq!(generated_at_values(&html).len(), 1, "the shell's own stamp");
+    assert!(html.contains("<div id=\"app\"></div>"), "the app root is empty: {html}");
+    assert!(!html.contains("data-post-slug"), "no post is rendered by the server");
+    for title in post_titles(&server.posts_dir()) {
+        assert!(!html.contains(&escape_text(&title)), "View Source must not show {title:?}");
+    }
+    assert!(html.contains("/pkg/blog.js"), "the shell loads the bundle");
+}
+
+#[tokio::test]
+async fn api_lists_posts_newest_first_without_bodies() {
+    let server = spawn().await;
+    let response = server.get("/api/posts").await;
+    assert_eq!(response.status, 200);
+    assert!(response.header("content-type").unwrap_or_default().starts_with("application/json"));
+    let posts: Vec<serde_json::Value> = serde_json::from_slice(&response.body).expect("JSON");
+    assert_eq!(posts.len(), post_slugs(&server.posts_dir()).len());
+    for post in &posts {
+        for field in ["slug", "title", "date", "author", "tags", "excerpt"] {
+            assert!(post.get(field).is_some(), "{field} is present in {post}");
+        }
+        assert!(post.get("body_html").is_none(), "no bodies in the list");
+    }
+    let dates: Vec<&str> = posts.iter().map(|p| p["date"].as_str().unwrap()).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+}
+
+#[tokio::test]
+async fn a_post_page_renders_its_markdown() {
+    let server = spawn().await;
+    let slug = post_slugs(&server.posts_dir()).remove(0);
+    let response = server.get(&format!("/posts/{slug}")).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("x-render-strategy"), Some("ssr"));
+    let html = response.text();
+    assert_page_markers(&html, "ssr");
+    assert!(html.contains(&format!("<article class=\"post\" data-post-slug=\"{slug}\"")));
+    assert!(html.contains("<div class=\"post-body\"><"), "the Markdown body is rendered as HTML");
+}
+
+#[tokio::test]
+async fn unknown_slugs_and_paths_get_the_404_page() {
+    let server = spawn().await;
+    for path in ["/posts/no-such-post", "/no/such/page", "/ssr/extra"] {
+        let response = server.get(path).await;
+        assert_eq!(response.status, 404, "{path}");
+        let html = response.text();
+        assert!(html.contains("404: nothing here"), "{path} shows the 404 page");
+        assert_page_markers(&html, "ssr");
+    }
+}
+
+#[tokio::test]
+async fn head_requests_get_headers_without_a_body() {
+    let server = spawn().await;
+    for path in ["/", "/ssr", "/csr", "/api/posts"] {
+        let response = server.head(path).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert!(response.body.is_empty(), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn files_in_the_site_root_are_served_as_they_are() {
+    let server = spawn().await;
+    std::fs::create_dir_all(server.site_root.path().join("pkg")).unwrap();
+    std::fs::write(server.site_root.path().join("pkg/blog.css"), "body{}").unwrap();
+    let response = server.get("/pkg/blog.css").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body, b"body{}");
+    assert_eq!(server.get("/pkg/missing.js").await.status, 404);
+}
+
+#[tokio::test]
+async fn an_edited_post_shows_on_ssr_without_a_restart() {
+    let server = spawn().await;
+    let slug = post_slugs(&server.posts_dir()).remove(0);
+    let path = server.posts_dir().join(format!("{slug}.md"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    let edited = source.replacen("title:", "title: Edited live,", 1);
+    std::fs::write(&path, edited).unwrap();
+
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        if server.get("/ssr").await.text().contains("Edited live,") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the edit never showed on /ssr");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_broken_edit_keeps_the_last_good_version_on_ssr() {
+    let server = spawn().await;
+    let slug = post_slugs(&server.posts_dir()).remove(0);
+    let path = server.posts_dir().join(format!("{slug}.md"));
+    std::fs::write(&path, "---\ntitle: Half-typed edit\n").unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await; // two refresh intervals
+    let html = server.get("/ssr").await.text();
+    assert!(html.contains(&format!("data-post-slug=\"{slug}\"")), "the last good version is still listed");
+    assert!(!html.contains("Half-typed edit"));
+    assert_eq!(server.get(&format!("/posts/{slug}")).await.status, 200);
+}
+
+#[tokio::test]
+async fn broken_content_fails_startup_naming_file_and_line() {
+    let content = copy_of_content();
+    std::fs::write(content.path().join("posts/broken.md"), "---\ntitle: x\nslug: broken\ndate: someday\n---\n").unwrap();
+    let site_root = tempfile::TempDir::new().unwrap();
+    let config = server::config::Config::for_test(site_root.path().into(), content.path().into());
+    let error = server::Server::bind(config).await.err().expect("startup fails").to_string();
+    assert!(error.contains("posts/broken.md:4: date `someday`"), "{error}");
+}
