@@ -46,6 +46,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/blog.css"/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -67,7 +67,7 @@ export async function openPage(browser, { expectedNotFound = false } = {}) {
     if (message.type() !== 'error' && message.type() !== 'warning') return;
     const text = message.text();
     if (expectedNotFound && /status of 404/.test(text)) return;
-    problems.push(`${message.type()}: ${text}`);
+    problems.push(`${message.type()}: ${text} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   return { page, problems };

@@ -1,8 +1,18 @@
 //! `/api/*`: the component tree's server functions, `GET /api/posts` among them.
 
 use crate::state::AppState;
-use axum::{body::Body, extract::State, http::Request, response::IntoResponse};
+use axum::{
+    body::Body,
+    extract::State,
+    http::{Method, Request},
+    response::IntoResponse,
+};
 
-pub async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+pub async fn server_fn(State(state): State<AppState>, mut request: Request<Body>) -> impl IntoResponse {
+    // Server functions only know GET and POST. A HEAD is answered as a GET;
+    // the HTTP layer drops the body of a HEAD response.
+    if request.method() == Method::HEAD {
+        *request.method_mut() = Method::GET;
+    }
     leptos_axum::handle_server_fns_with_context(move || state.provide_render_context(), request).await
 }

@@ -49,6 +49,9 @@ pub struct Server {
 
 impl Server {
     pub async fn bind(config: Config) -> Result<Server, StartupError> {
+        // Leptos resources spawn their futures on this executor while rendering.
+        // An Err only means another server in this process already set it up.
+        _ = any_spawner::Executor::init_tokio();
         let posts = PostStore::load(&config.content_dir)?;
         let addr = config.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
