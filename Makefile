@@ -11,10 +11,12 @@ SERVER := target/release/server
 serve: build
 	$(SERVER)
 
-## build: the server binary, the WASM bundle and the site root ($LEPTOS_SITE_ROOT, default target/site)
+## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default
+## target/site) with every prerendered page, rendered from $CONTENT_DIR (default content)
 build: toolchain
 	cargo build --release --package server
 	cargo xtask site
+	$(SERVER) prerender
 
 ## test: unit and integration tests, then end-to-end tests in Debian's Chromium
 test: build browser e2e-deps test-unit test-e2e

@@ -73,8 +73,10 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/ssg") view=|| view! { <PostIndexPage strategy=Strategy::Ssg/> }/>
                     <Route path=path!("/ssr") view=|| view! { <PostIndexPage strategy=Strategy::Ssr/> }/>
                     <Route path=path!("/csr") view=ClientRenderedPage/>
+                    <Route path=path!("/isr") view=|| view! { <PostIndexPage strategy=Strategy::Isr/> }/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
                 </Routes>
             </main>

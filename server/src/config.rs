@@ -5,9 +5,11 @@
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to bind (port 0 picks a free one) |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | the built site: `pkg/`, public assets, prerendered pages |
 //! | `CONTENT_DIR` | `content` | the Markdown posts, in `$CONTENT_DIR/posts/*.md` |
+//! | `ISR_REVALIDATE_SECS` | `10` | the ISR window |
+//! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 
 use leptos::config::{Env, LeptosOptions};
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// The bundle's file names under `pkg/`: `blog.js`, `blog.wasm`, `blog.css`.
 pub const OUTPUT_NAME: &str = "blog";
@@ -17,6 +19,8 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub site_root: PathBuf,
     pub content_dir: PathBuf,
+    pub isr_window: Duration,
+    pub revalidate_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,12 +37,20 @@ impl Config {
             site_addr: parse_var("LEPTOS_SITE_ADDR", "127.0.0.1:3000")?,
             site_root: var("LEPTOS_SITE_ROOT", "target/site").into(),
             content_dir: var("CONTENT_DIR", "content").into(),
+            isr_window: Duration::from_secs(parse_var("ISR_REVALIDATE_SECS", "10")?),
+            revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
         })
     }
 
     /// A config for tests: an ephemeral loopback port, the given dirs.
     pub fn for_test(site_root: PathBuf, content_dir: PathBuf) -> Config {
-        Config { site_addr: SocketAddr::from(([127, 0, 0, 1], 0)), site_root, content_dir }
+        Config {
+            site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            site_root,
+            content_dir,
+            isr_window: Duration::from_secs(10),
+            revalidate_token: None,
+        }
     }
 
     pub fn leptos_options(&self) -> LeptosOptions {

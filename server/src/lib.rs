@@ -2,9 +2,13 @@
 
 pub mod api;
 pub mod config;
+pub mod error;
+pub mod isr_cache;
+pub mod prerender;
 pub mod render;
 pub mod response;
 pub mod routes;
+pub mod site_fs;
 pub mod state;
 pub mod strategies;
 
@@ -25,12 +29,21 @@ pub enum StartupError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
     Serve(std::io::Error),
+    #[error("prerendering failed: {0}")]
+    Prerender(#[from] prerender::PrerenderError),
 }
 
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+}
+
+/// The build step: loads the posts and writes every prerendered page.
+pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, StartupError> {
+    _ = any_spawner::Executor::init_tokio();
+    let posts = PostStore::load(&config.content_dir)?;
+    Ok(prerender::prerender(&AppState::new(config, posts)).await?)
 }
 
 /// Loads the posts, binds, and serves until SIGINT or SIGTERM.
@@ -61,6 +74,10 @@ impl Server {
 
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.

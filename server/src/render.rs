@@ -1,12 +1,15 @@
 //! The one module that calls Leptos rendering. Every strategy that makes HTML
-//! on the server comes through `document`; they differ only in when they call it.
+//! on the server comes through `document`; they differ only in when they call it:
+//! per request (SSR), at build time (SSG, the prerender step), or when a page
+//! turns stale (ISR).
 
 use crate::{response::ServerTiming, state::AppState};
 use app::{clock, shell, PageShell, Strategy};
 use axum::{
     body::Body,
-    http::{Request, Response, Uri},
+    http::{Request, Response, StatusCode, Uri},
 };
+use bytes::Bytes;
 use std::time::Instant;
 
 /// Renders the whole document for `uri` as `strategy` would serve it, waiting for
@@ -26,4 +29,22 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
     let request = Request::builder().uri(uri.clone()).body(Body::empty()).expect("a URI alone is a valid request");
     let response = handler(request).await;
     (response, ServerTiming::default().with("render", started.elapsed()))
+}
+
+/// A document rendered to bytes, for writing to disk. Only a page with the
+/// `expected` status is returned, so an error page is never stored as a good one.
+pub async fn document_bytes(
+    state: &AppState,
+    strategy: Strategy,
+    uri: &Uri,
+    expected: StatusCode,
+) -> Result<Bytes, String> {
+    let (response, _) = document(state, strategy, uri).await;
+    let status = response.status();
+    if status != expected {
+        return Err(format!("rendering {uri} answered {status}, not {expected}"));
+    }
+    axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .map_err(|error| format!("rendering {uri} failed mid-stream: {error}"))
 }

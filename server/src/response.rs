@@ -5,6 +5,7 @@ use axum::{
     body::Body,
     http::{header, HeaderName, HeaderValue, Response},
 };
+use bytes::Bytes;
 use std::{fmt::Write, time::Duration};
 
 pub static X_RENDER_STRATEGY: HeaderName = HeaderName::from_static("x-render-strategy");
@@ -34,6 +35,19 @@ impl ServerTiming {
 pub enum Caching {
     /// Rendered for this request alone.
     NoStore,
+    /// A file from the last build: keep it, but ask again before reuse.
+    Revalidate,
+    /// An ISR page: a CDN may serve it for the window, then stale while it refetches.
+    Isr(Duration),
+}
+
+/// An HTML response with `bytes` as its body.
+pub fn html(bytes: Bytes) -> Response<Body> {
+    let mut response = Response::new(Body::from(bytes));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response
 }
 
 pub fn finish(mut response: Response<Body>, strategy: Strategy, timing: ServerTiming, caching: Caching) -> Response<Body> {
@@ -42,6 +56,9 @@ pub fn finish(mut response: Response<Body>, strategy: Strategy, timing: ServerTi
     headers.insert(SERVER_TIMING.clone(), timing.header_value());
     let cache_control = match caching {
         Caching::NoStore => HeaderValue::from_static("no-store"),
+        Caching::Revalidate => HeaderValue::from_static("public, max-age=0, must-revalidate"),
+        Caching::Isr(window) => HeaderValue::from_str(&format!("s-maxage={}, stale-while-revalidate", window.as_secs()))
+            .expect("digits are a valid header value"),
     };
     headers.insert(header::CACHE_CONTROL, cache_control);
     response

@@ -4,10 +4,18 @@
 use crate::{
     api,
     state::AppState,
-    strategies::{csr, ssr},
+    strategies::{csr, isr, ssg, ssr},
 };
-use axum::{handler::Handler, routing::get, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    handler::Handler,
+    routing::{get, post},
+    Router,
+};
 use tower_http::services::ServeDir;
+
+/// `{"path": …}` or `{"tag": …}` fits in far less.
+const REVALIDATE_BODY_LIMIT: usize = 4 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // Files under the site root (`pkg/`, public assets) are served as they are;
@@ -17,9 +25,14 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/", get(ssr::page))
+        .route("/ssg", get(ssg::page))
+        .route("/ssg/", get(ssg::page))
         .route("/ssr", get(ssr::page))
         .route("/csr", get(csr::shell))
-        .route("/posts/{slug}", get(ssr::page))
+        .route("/isr", get(isr::page))
+        .route("/posts/{slug}", get(ssg::page))
+        .route("/posts/{slug}/", get(ssg::page))
+        .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
         .route("/api/{*server_fn}", get(api::server_fn).post(api::server_fn))
         .fallback_service(site_files)
         .with_state(state)

@@ -1,4 +1,4 @@
-use crate::config::Config;
+use crate::{config::Config, isr_cache::IsrCache};
 use app::content::PostStore;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -10,11 +10,13 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
     pub posts: PostStore,
+    pub isr: Arc<IsrCache>,
 }
 
 impl AppState {
     pub fn new(config: Config, posts: PostStore) -> AppState {
-        AppState { leptos_options: config.leptos_options(), config: Arc::new(config), posts }
+        let isr = IsrCache::new(config.site_root.clone(), config.isr_window);
+        AppState { leptos_options: config.leptos_options(), config: Arc::new(config), posts, isr }
     }
 
     /// What the component tree reads through `use_context` while it renders or

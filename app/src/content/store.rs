@@ -19,15 +19,23 @@ use std::{
 pub struct PostIndex {
     posts: Vec<Post>,
     by_slug: HashMap<String, usize>,
+    sources: HashMap<String, PathBuf>,
 }
 
 impl PostIndex {
-    fn new(mut posts: Vec<Post>) -> Self {
-        posts.sort_by(|a, b| {
+    fn new(mut posts: Vec<(Post, PathBuf)>) -> Self {
+        posts.sort_by(|(a, _), (b, _)| {
             b.summary.date.cmp(&a.summary.date).then_with(|| a.summary.slug.cmp(&b.summary.slug))
         });
+        let sources = posts.iter().map(|(post, path)| (post.summary.slug.clone(), path.clone())).collect();
+        let posts: Vec<Post> = posts.into_iter().map(|(post, _)| post).collect();
         let by_slug = posts.iter().enumerate().map(|(i, post)| (post.summary.slug.clone(), i)).collect();
-        PostIndex { posts, by_slug }
+        PostIndex { posts, by_slug, sources }
+    }
+
+    /// The Markdown file a post was read from, for error messages.
+    pub fn source_file(&self, slug: &str) -> Option<&Path> {
+        self.sources.get(slug).map(PathBuf::as_path)
     }
 
     pub fn posts(&self) -> &[Post] {
@@ -143,7 +151,7 @@ impl PostStore {
 }
 
 /// The posts of `files`, or the file whose slug another file already uses.
-fn unique_posts(files: &HashMap<PathBuf, FileState>) -> Result<Vec<Post>, (PathBuf, String)> {
+fn unique_posts(files: &HashMap<PathBuf, FileState>) -> Result<Vec<(Post, PathBuf)>, (PathBuf, String)> {
     let mut paths: Vec<&PathBuf> = files.keys().collect();
     paths.sort();
     let mut owners: HashMap<&str, &PathBuf> = HashMap::new();
@@ -156,7 +164,7 @@ fn unique_posts(files: &HashMap<PathBuf, FileState>) -> Result<Vec<Post>, (PathB
                 format!("slug `{}` is already used by {}", post.summary.slug, owner.display()),
             ));
         }
-        posts.push(post.clone());
+        posts.push((post.clone(), path.clone()));
     }
     Ok(posts)
 }

@@ -2,10 +2,11 @@
 //! content, and a raw HTTP/1.1 client that keeps every read with its arrival time.
 #![allow(dead_code)] // each test file uses its own part of this module
 
-use server::{config::Config, Server};
+use server::{config::Config, state::AppState, Server};
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
+    sync::Arc,
     time::{Duration, Instant},
 };
 use tempfile::TempDir;
@@ -15,17 +16,46 @@ use tokio::{
     sync::oneshot,
 };
 
-pub struct TestServer {
-    pub addr: SocketAddr,
+/// The temporary content and site root a test server works on; they outlive restarts.
+pub struct TestDirs {
     pub content: TempDir,
     pub site_root: TempDir,
+}
+
+impl TestDirs {
+    pub fn new() -> Arc<TestDirs> {
+        Arc::new(TestDirs { content: copy_of_content(), site_root: TempDir::new().expect("temp dir") })
+    }
+
+    pub fn config(&self) -> Config {
+        Config::for_test(self.site_root.path().to_path_buf(), self.content.path().to_path_buf())
+    }
+
+    pub fn posts_dir(&self) -> PathBuf {
+        self.content.path().join("posts")
+    }
+
+    pub fn site(&self) -> &Path {
+        self.site_root.path()
+    }
+}
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub dirs: Arc<TestDirs>,
+    pub config: Config,
+    pub state: AppState,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestServer {
     pub fn posts_dir(&self) -> PathBuf {
-        self.content.path().join("posts")
+        self.dirs.posts_dir()
+    }
+
+    pub fn site(&self) -> &Path {
+        self.dirs.site()
     }
 
     pub async fn get(&self, path: &str) -> RawResponse {
@@ -36,8 +66,28 @@ impl TestServer {
         request(self.addr, &format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")).await
     }
 
+    pub async fn post(&self, path: &str, headers: &[&str], body: &str) -> RawResponse {
+        let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+        let raw = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+            body.len()
+        );
+        request(self.addr, &raw).await
+    }
+
     /// Stops the server and waits until requests in flight are done.
-    pub async fn stop(mut self) {
+    pub async fn stop(mut self) -> Arc<TestDirs> {
+        self.shutdown().await;
+        self.dirs.clone()
+    }
+
+    /// The same dirs and config, in a new server process state.
+    pub async fn restart(mut self) -> TestServer {
+        self.shutdown().await;
+        spawn_in(self.dirs.clone(), self.config.clone()).await
+    }
+
+    async fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -68,14 +118,28 @@ pub fn copy_of_content() -> TempDir {
 }
 
 pub async fn spawn() -> TestServer {
-    spawn_with(copy_of_content()).await
+    let dirs = TestDirs::new();
+    let config = dirs.config();
+    spawn_in(dirs, config).await
 }
 
-pub async fn spawn_with(content: TempDir) -> TestServer {
-    let site_root = TempDir::new().expect("temp dir");
-    let config = Config::for_test(site_root.path().to_path_buf(), content.path().to_path_buf());
-    let server = Server::bind(config).await.expect("server starts");
+/// A server over a site that `make build` would have written: prerendered first.
+pub async fn spawn_built() -> TestServer {
+    let dirs = TestDirs::new();
+    let config = dirs.config();
+    prerender(&config).await;
+    spawn_in(dirs, config).await
+}
+
+/// Runs the build step, `server prerender`, over these dirs.
+pub async fn prerender(config: &Config) {
+    server::prerender(config.clone()).await.expect("prerender succeeds");
+}
+
+pub async fn spawn_in(dirs: Arc<TestDirs>, config: Config) -> TestServer {
+    let server = Server::bind(config.clone()).await.expect("server starts");
     let addr = server.local_addr();
+    let state = server.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         server
@@ -85,7 +149,28 @@ pub async fn spawn_with(content: TempDir) -> TestServer {
             .await
             .expect("server runs");
     });
-    TestServer { addr, content, site_root, stop: Some(stop), task: Some(task) }
+    TestServer { addr, dirs, config, state, stop: Some(stop), task: Some(task) }
+}
+
+/// Replaces `from` with `to` in a post's file.
+pub fn edit_post(posts_dir: &Path, slug: &str, from: &str, to: &str) {
+    let path = posts_dir.join(format!("{slug}.md"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    assert!(source.contains(from), "{slug}.md contains {from:?}");
+    std::fs::write(&path, source.replacen(from, to, 1)).unwrap();
+}
+
+/// Polls `check` until it holds, for at most `within`.
+pub async fn eventually<F, Fut>(within: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    while !check().await {
+        assert!(Instant::now() < deadline, "{what}: not within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// One read from the socket, and how long after the request was sent it arrived.

@@ -1,0 +1,64 @@
+// The site root is a static export: a plain file server, with no application
+// server behind it, serves /ssg/ and the post pages, and they hydrate.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { repoRoot, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+
+let fileServer;
+let baseUrl;
+let browser;
+
+before(async () => {
+  const siteRoot = process.env.LEPTOS_SITE_ROOT ?? resolve(repoRoot, 'target/site');
+  fileServer = spawn('python3', ['-u', '-m', 'http.server', '--bind', '127.0.0.1', '0', '--directory', siteRoot], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  baseUrl = await new Promise((resolveUrl, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`no banner from http.server: ${output}`)), 10000);
+    fileServer.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/port (\d+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(`http://127.0.0.1:${match[1]}`);
+      }
+    });
+  });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  fileServer?.kill();
+});
+
+test('/ssg/ from a plain file server hydrates, and its tag filter works', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.goto(`${baseUrl}/ssg/`);
+  await waitForClientMode(page, 'hydrated');
+  assert.equal(await page.getAttribute('html', 'data-render-strategy'), 'ssg');
+  const total = await page.locator('[data-post-slug]').count();
+  assert.ok(total >= 12, `the list is in the file: ${total} posts`);
+
+  const tag = await page.getAttribute('[data-tag-filter]', 'data-tag-filter');
+  await page.click(`[data-tag-filter="${tag}"]`);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length < n, total);
+  const tagsShown = await page.$$eval('.post-card .tags', (lists) => lists.map((l) => l.textContent));
+  assert.ok(tagsShown.every((text) => text.includes(`#${tag}`)), `every post shown is tagged ${tag}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a post page from the file server hydrates without errors', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.goto(`${baseUrl}/ssg/`);
+  const href = await page.getAttribute('[data-post-slug] a', 'href');
+  await page.goto(`${baseUrl}${href}/`);
+  await waitForClientMode(page, 'hydrated');
+  assert.ok(await page.locator('article.post .post-body').count() === 1);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,100 @@
+//! The build step, `server prerender`: renders every page that is served from a
+//! file into the site root. `make build` runs it after the WASM build; a server
+//! restart never does, so an SSG page's "HTML generated at" stays frozen until
+//! the next build.
+//!
+//! What it writes, as `<path>/index.html` so any file server can serve the root:
+//! `/ssg`, `/posts/{slug}` for every post, the ISR pages (their first version),
+//! and `404.html`.
+
+use crate::{render, site_fs, state::AppState, strategies::isr};
+use app::Strategy;
+use axum::http::{StatusCode, Uri};
+use futures::{stream, StreamExt};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+/// One page to write: where it is served, how, and the post file it comes from.
+struct PageJob {
+    url: String,
+    strategy: Strategy,
+    status: StatusCode,
+    file: PathBuf,
+    post_file: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct PrerenderReport {
+    pub pages: usize,
+    pub took: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrerenderError {
+    #[error("{page}{}: {message}", .post_file.as_ref().map(|f| format!(" (from {})", f.display())).unwrap_or_default())]
+    Page { page: String, post_file: Option<PathBuf>, message: String },
+}
+
+pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderError> {
+    let started = Instant::now();
+    let root = &state.config.site_root;
+    let index = state.posts.index();
+
+    let mut jobs = vec![page(root, "/ssg", Strategy::Ssg, None)];
+    jobs.extend(index.posts().iter().map(|post| {
+        let url = format!("/posts/{}", post.summary.slug);
+        page(root, &url, Strategy::Ssg, index.source_file(&post.summary.slug).map(PathBuf::from))
+    }));
+    jobs.extend(isr::PAGES.iter().map(|url| page(root, url, Strategy::Isr, None)));
+    jobs.push(PageJob {
+        url: "/404".into(),
+        strategy: Strategy::Ssg,
+        status: StatusCode::NOT_FOUND,
+        file: root.join("404.html"),
+        post_file: None,
+    });
+
+    let total = jobs.len();
+    let report_every = (total / 10).max(1);
+    let parallel = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
+    let mut done = 0;
+    let mut results = stream::iter(jobs)
+        .map(|job| {
+            let state = state.clone();
+            tokio::spawn(async move { write_page(&state, job).await })
+        })
+        .buffer_unordered(parallel);
+    while let Some(result) = results.next().await {
+        result.map_err(|panic| PrerenderError::Page { page: "a page".into(), post_file: None, message: panic.to_string() })??;
+        done += 1;
+        if done % report_every == 0 || done == total {
+            tracing::info!("prerendered {done} of {total} pages");
+        }
+    }
+    let took = started.elapsed();
+    tracing::info!("prerendered {total} pages into {} in {took:.2?}", root.display());
+    Ok(PrerenderReport { pages: total, took })
+}
+
+fn page(root: &std::path::Path, url: &str, strategy: Strategy, post_file: Option<PathBuf>) -> PageJob {
+    PageJob {
+        url: url.to_string(),
+        strategy,
+        status: StatusCode::OK,
+        file: site_fs::page_file(root, url).expect("prerendered URLs are plain paths"),
+        post_file,
+    }
+}
+
+async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError> {
+    let error = |message: String| PrerenderError::Page { page: job.url.clone(), post_file: job.post_file.clone(), message };
+    let uri: Uri = job.url.parse().map_err(|e| error(format!("not a URI: {e}")))?;
+    let html = render::document_bytes(state, job.strategy, &uri, job.status).await.map_err(error)?;
+    let file = job.file.clone();
+    tokio::task::spawn_blocking(move || site_fs::write_atomic(&file, &html))
+        .await
+        .map_err(|e| error(e.to_string()))?
+        .map_err(|e| error(format!("writing {}: {e}", job.file.display())))
+}

@@ -1,0 +1,141 @@
+//! SSG: pages written by the build step, served as files, frozen until the next build.
+
+mod common;
+
+use common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, TestDirs};
+use std::{
+    process::Stdio,
+    time::{Duration, SystemTime},
+};
+use std::io::{BufRead, BufReader};
+
+#[tokio::test]
+async fn prerender_writes_every_page_as_an_index_file() {
+    let dirs = TestDirs::new();
+    prerender(&dirs.config()).await;
+    let site = dirs.site();
+    assert!(site.join("ssg/index.html").is_file());
+    assert!(site.join("isr/index.html").is_file());
+    assert!(site.join("404.html").is_file());
+    for slug in post_slugs(&dirs.posts_dir()) {
+        let page = std::fs::read_to_string(site.join(format!("posts/{slug}/index.html"))).unwrap();
+        assert!(page.contains("data-render-strategy=\"ssg\""), "{slug}");
+        assert!(page.contains(&format!("data-post-slug=\"{slug}\"")), "{slug}");
+    }
+}
+
+#[tokio::test]
+async fn ssg_timestamp_is_frozen_across_requests_and_a_restart() {
+    let dirs = TestDirs::new();
+    prerender(&dirs.config()).await;
+    let file = dirs.site().join("ssg/index.html");
+    let written: SystemTime = std::fs::metadata(&file).unwrap().modified().unwrap();
+
+    let server = spawn_in(dirs.clone(), dirs.config()).await;
+    let first = server.get("/ssg").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("x-render-strategy"), Some("ssg"));
+    assert_eq!(first.header("cache-control"), Some("public, max-age=0, must-revalidate"));
+    assert!(first.header("server-timing").unwrap().starts_with("file;dur="));
+    let stamp = generated_at_values(&first.text());
+    assert_eq!(stamp.len(), 1);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(generated_at_values(&server.get("/ssg").await.text()), stamp, "same stamp on the next request");
+    assert_eq!(generated_at_values(&server.get("/ssg/").await.text()), stamp, "and with a trailing slash");
+
+    let server = server.restart().await;
+    assert_eq!(generated_at_values(&server.get("/ssg").await.text()), stamp, "same stamp after a restart");
+    assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), written, "a restart rewrites nothing");
+}
+
+#[tokio::test]
+async fn post_pages_are_served_from_files_and_unknown_slugs_get_the_404_page() {
+    let dirs = TestDirs::new();
+    prerender(&dirs.config()).await;
+    let server = spawn_in(dirs.clone(), dirs.config()).await;
+    let slug = post_slugs(&dirs.posts_dir()).remove(0);
+    for path in [format!("/posts/{slug}"), format!("/posts/{slug}/")] {
+        let response = server.get(&path).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.header("x-render-strategy"), Some("ssg"));
+        assert!(response.text().contains("class=\"post-body\""));
+    }
+    for path in ["/posts/no-such-post", "/posts/..%2f..%2fetc%2fpasswd", "/posts/.hidden"] {
+        let response = server.get(path).await;
+        assert_eq!(response.status, 404, "{path}");
+        assert!(response.text().contains("404: nothing here"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_edit_shows_on_ssr_at_once_but_on_ssg_only_after_the_next_build() {
+    let dirs = TestDirs::new();
+    prerender(&dirs.config()).await;
+    let server = spawn_in(dirs.clone(), dirs.config()).await;
+    let slug = post_slugs(&dirs.posts_dir()).remove(0);
+    edit_post(&dirs.posts_dir(), &slug, "title: ", "title: Rewritten ");
+
+    eventually(Duration::from_secs(5), "the edit shows on /ssr", || async {
+        server.get("/ssr").await.text().contains("Rewritten ")
+    })
+    .await;
+    assert!(!server.get("/ssg").await.text().contains("Rewritten "), "SSG still shows the build's version");
+
+    prerender(&dirs.config()).await;
+    assert!(server.get("/ssg").await.text().contains("Rewritten "), "the next build shows it");
+}
+
+#[tokio::test]
+async fn a_broken_post_fails_the_build_naming_its_file_and_line() {
+    let dirs = TestDirs::new();
+    std::fs::write(dirs.posts_dir().join("broken.md"), "---\ntitle: Broken\nslug: broken\nauthor Nobody\n---\n").unwrap();
+    let error = server::prerender(dirs.config()).await.err().expect("the build fails").to_string();
+    assert!(error.contains("posts/broken.md:4: expected `key: value`"), "{error}");
+    assert!(!dirs.site().join("ssg/index.html").exists(), "nothing was written");
+}
+
+#[tokio::test]
+async fn the_static_export_works_from_a_plain_file_server() {
+    let dirs = TestDirs::new();
+    prerender(&dirs.config()).await;
+    let mut python = FileServer(
+        std::process::Command::new("python3")
+            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0", "--directory"])
+            .arg(dirs.site())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 runs"),
+    );
+    let stdout = python.0.stdout.take().unwrap();
+    // The banner names the port the OS picked: "Serving HTTP on 127.0.0.1 port 41234 …"
+    let banner = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().next().unwrap().unwrap())
+        .await
+        .unwrap();
+    let port: u16 = banner.split(" port ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap().parse().unwrap();
+    let addr = ([127, 0, 0, 1], port).into();
+    let get = |path: &str| {
+        let raw = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+        async move { common::request(addr, &raw).await }
+    };
+
+    let list = get("/ssg/").await;
+    assert_eq!(list.status, 200);
+    let mut listed = attribute_values(&list.text(), "data-post-slug");
+    let mut slugs = post_slugs(&dirs.posts_dir());
+    listed.sort();
+    slugs.sort();
+    assert_eq!(listed, slugs);
+    let slug = &slugs[0];
+    assert!(get(&format!("/posts/{slug}/")).await.text().contains("class=\"post-body\""));
+}
+
+/// Stops the file server however the test ends.
+struct FileServer(std::process::Child);
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
