@@ -27,6 +27,9 @@ pub struct PageShell {
     pub strategy: Strategy,
     /// RFC 3339, UTC: when this HTML was generated.
     pub generated_at: String,
+    /// Whether the page loads the WASM bundle. A page written once and served
+    /// for many URLs (the static `404.html`) can't be hydrated for any one of them.
+    pub loads_bundle: bool,
 }
 
 /// The whole HTML document; only the server renders it. The browser takes over
@@ -34,7 +37,7 @@ pub struct PageShell {
 /// strategy marker live outside `#app`, so the client never has to re-create
 /// a server-side fact it cannot know.
 pub fn shell(page: PageShell) -> impl IntoView {
-    let PageShell { options, strategy, generated_at } = page;
+    let PageShell { options, strategy, generated_at, loads_bundle } = page;
     // CSR's shell is empty on purpose: View Source shows no posts.
     let app = (strategy != Strategy::Csr).then(|| view! { <App/> });
     let stamp_label = if strategy == Strategy::Csr { "Shell HTML generated at" } else { "HTML generated at" };
@@ -48,7 +51,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/blog.css"/>
-                <HydrationScripts options/>
+                {loads_bundle.then(|| view! { <HydrationScripts options/> })}
                 <MetaTags/>
             </head>
             <body>

@@ -15,11 +15,16 @@ use std::time::Instant;
 /// Renders the whole document for `uri` as `strategy` would serve it, waiting for
 /// all its data first. The status comes from the page (the 404 page sets 404).
 pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming) {
+    render(state, strategy, uri, true).await
+}
+
+async fn render(state: &AppState, strategy: Strategy, uri: &Uri, loads_bundle: bool) -> (Response<Body>, ServerTiming) {
     let started = Instant::now();
     let page = PageShell {
         options: state.leptos_options.clone(),
         strategy,
         generated_at: clock::now_rfc3339(),
+        loads_bundle,
     };
     let context_state = state.clone();
     let handler = leptos_axum::render_app_async_with_context(
@@ -33,13 +38,15 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
 
 /// A document rendered to bytes, for writing to disk. Only a page with the
 /// `expected` status is returned, so an error page is never stored as a good one.
+/// A page expected to be an error (`404.html`) is served for any URL that misses,
+/// so it doesn't load the bundle: there is no one route to hydrate it as.
 pub async fn document_bytes(
     state: &AppState,
     strategy: Strategy,
     uri: &Uri,
     expected: StatusCode,
 ) -> Result<Bytes, String> {
-    let (response, _) = document(state, strategy, uri).await;
+    let (response, _) = render(state, strategy, uri, expected == StatusCode::OK).await;
     let status = response.status();
     if status != expected {
         return Err(format!("rendering {uri} answered {status}, not {expected}"));
