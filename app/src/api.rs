@@ -2,7 +2,7 @@
 //! During SSR they run in-process; in the browser they are plain HTTP calls,
 //! so `list_posts` *is* the public JSON API at `GET /api/posts`.
 
-use crate::post::{Post, PostSummary};
+use crate::post::{Leaderboard, Post, PostSummary};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -16,6 +16,62 @@ pub async fn list_posts() -> Result<Vec<PostSummary>, ServerFnError> {
 #[server(prefix = "/api", endpoint = "post", input = GetUrl)]
 pub async fn get_post(slug: String) -> Result<Option<Post>, ServerFnError> {
     Ok(posts()?.get(&slug).cloned())
+}
+
+/// Records one view of a post page; the hydrated page calls it once, so
+/// prerendered pages count too.
+#[server(prefix = "/api", endpoint = "views")]
+pub async fn record_view(slug: String) -> Result<(), ServerFnError> {
+    if posts()?.get(&slug).is_none() {
+        return Err(ServerFnError::new(format!("no post has the slug {slug:?}")));
+    }
+    let live = live()?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    live.views.record_view(&slug, now).await.map_err(|error| {
+        tracing::error!(%error, %slug, "view not recorded");
+        ServerFnError::new("the view could not be recorded")
+    })
+}
+
+/// The posts most viewed in the last 7 days. Slow on purpose: `DEMO_LATENCY_MS`.
+#[server(prefix = "/api", endpoint = "trending", input = GetUrl)]
+pub async fn trending_this_week() -> Result<Leaderboard, ServerFnError> {
+    leaderboard(time::Duration::days(7), 1).await
+}
+
+/// The posts most viewed in the last 24 hours. Twice as slow as trending, so the
+/// two holes finish at different times.
+#[server(prefix = "/api", endpoint = "most-viewed-today", input = GetUrl)]
+pub async fn most_viewed_today() -> Result<Leaderboard, ServerFnError> {
+    leaderboard(time::Duration::days(1), 2).await
+}
+
+#[cfg(feature = "ssr")]
+const LEADERBOARD_SIZE: u32 = 5;
+
+#[cfg(feature = "ssr")]
+async fn leaderboard(period: time::Duration, latency_factor: u32) -> Result<Leaderboard, ServerFnError> {
+    let live = live()?;
+    tokio::time::sleep(live.latency * latency_factor).await;
+    let since = (time::OffsetDateTime::now_utc() - period).unix_timestamp();
+    let ranked = live.views.most_viewed(since, LEADERBOARD_SIZE).await.map_err(|error| {
+        tracing::error!(%error, "leaderboard unavailable");
+        ServerFnError::new("view counts are unavailable right now")
+    })?;
+    let index = posts()?;
+    let entries = ranked
+        .into_iter()
+        .filter_map(|(slug, views)| {
+            let title = index.get(&slug)?.summary.title.clone();
+            Some(crate::post::LeaderboardEntry { slug, title, views })
+        })
+        .collect();
+    Ok(Leaderboard { generated_at: crate::clock::now_rfc3339(), entries })
+}
+
+#[cfg(feature = "ssr")]
+fn live() -> Result<crate::live::LiveData, ServerFnError> {
+    use_context::<crate::live::LiveData>().ok_or_else(|| ServerFnError::new("live data was not provided to the render"))
 }
 
 #[cfg(feature = "ssr")]

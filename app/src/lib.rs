@@ -6,6 +6,8 @@ pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;
+#[cfg(feature = "ssr")]
+pub mod live;
 pub mod pages;
 pub mod post;
 pub mod strategy;
@@ -78,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/ssg") view=|| view! { <PostIndexPage strategy=Strategy::Ssg/> }/>
                     <Route path=path!("/ssr") view=|| view! { <PostIndexPage strategy=Strategy::Ssr/> }/>
+                    <Route path=path!("/stream") view=|| view! { <PostIndexPage strategy=Strategy::Stream live_holes=true/> }/>
                     <Route path=path!("/csr") view=ClientRenderedPage/>
                     <Route path=path!("/isr") view=|| view! { <PostIndexPage strategy=Strategy::Isr/> }/>
                     <Route path=path!("/posts/:slug") view=PostPage/>

@@ -22,6 +22,21 @@ pub struct Post {
     pub body_html: String,
 }
 
+/// A ranking of posts by views, as one hole shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Leaderboard {
+    /// RFC 3339, UTC: when this hole's data was read.
+    pub generated_at: String,
+    pub entries: Vec<LeaderboardEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaderboardEntry {
+    pub slug: String,
+    pub title: String,
+    pub views: u64,
+}
+
 /// The tags used by any of `posts`, sorted and without repeats.
 pub fn all_tags(posts: &[PostSummary]) -> Vec<String> {
     let mut tags: Vec<String> = posts.iter().flat_map(|post| post.tags.iter().cloned()).collect();

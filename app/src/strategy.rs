@@ -53,7 +53,7 @@ impl Strategy {
     /// Whether this checkout serves the strategy yet; the home page and the nav
     /// show the others as coming, so nobody follows a link into a 404.
     pub fn is_served(self) -> bool {
-        matches!(self, Strategy::Ssg | Strategy::Ssr | Strategy::Csr | Strategy::Isr)
+        !matches!(self, Strategy::Ppr)
     }
 
     pub fn name(self) -> &'static str {

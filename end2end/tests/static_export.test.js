@@ -53,7 +53,7 @@ test('/ssg/ from a plain file server hydrates, and its tag filter works', async 
 });
 
 test('a post page from the file server hydrates without errors', async () => {
-  const { page, problems } = await openPage(browser);
+  const { page, problems } = await openPage(browser, { noAppServer: true });
   await page.goto(`${baseUrl}/ssg/`);
   const href = await page.getAttribute('[data-post-slug] a', 'href');
   await page.goto(`${baseUrl}${href}/`);

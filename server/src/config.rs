@@ -5,6 +5,8 @@
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to bind (port 0 picks a free one) |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | the built site: `pkg/`, public assets, prerendered pages |
 //! | `CONTENT_DIR` | `content` | the Markdown posts, in `$CONTENT_DIR/posts/*.md` |
+//! | `DATABASE_URL` | `sqlite://data/blog.db` | the live-data store (view counts); created on first start |
+//! | `DEMO_LATENCY_MS` | `300` | latency added to the holes' data so streaming can be seen; `0` turns it off |
 //! | `ISR_REVALIDATE_SECS` | `10` | the ISR window |
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 
@@ -19,6 +21,8 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub site_root: PathBuf,
     pub content_dir: PathBuf,
+    pub database_url: String,
+    pub demo_latency: Duration,
     pub isr_window: Duration,
     pub revalidate_token: Option<String>,
 }
@@ -37,15 +41,20 @@ impl Config {
             site_addr: parse_var("LEPTOS_SITE_ADDR", "127.0.0.1:3000")?,
             site_root: var("LEPTOS_SITE_ROOT", "target/site").into(),
             content_dir: var("CONTENT_DIR", "content").into(),
+            database_url: var("DATABASE_URL", "sqlite://data/blog.db"),
+            demo_latency: Duration::from_millis(parse_var("DEMO_LATENCY_MS", "300")?),
             isr_window: Duration::from_secs(parse_var("ISR_REVALIDATE_SECS", "10")?),
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
         })
     }
 
-    /// A config for tests: an ephemeral loopback port, the given dirs.
+    /// A config for tests: an ephemeral loopback port, the given dirs, the
+    /// database inside the site root, and no added latency.
     pub fn for_test(site_root: PathBuf, content_dir: PathBuf) -> Config {
         Config {
             site_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database_url: format!("sqlite://{}", site_root.join("test-data/blog.db").display()),
+            demo_latency: Duration::ZERO,
             site_root,
             content_dir,
             isr_window: Duration::from_secs(10),

@@ -12,7 +12,10 @@ pub mod site_fs;
 pub mod state;
 pub mod strategies;
 
-use app::content::{ContentError, PostStore};
+use app::{
+    content::{ContentError, PostStore},
+    live::{StoreError, ViewStore},
+};
 use config::Config;
 use state::AppState;
 use std::{future::Future, net::SocketAddr, time::Duration};
@@ -25,6 +28,8 @@ const CONTENT_REFRESH: Duration = Duration::from_millis(500);
 pub enum StartupError {
     #[error("cannot load posts: {0}")]
     Content(#[from] ContentError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
@@ -43,7 +48,8 @@ pub fn init_tracing() {
 pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, StartupError> {
     _ = any_spawner::Executor::init_tokio();
     let posts = PostStore::load(&config.content_dir)?;
-    Ok(prerender::prerender(&AppState::new(config, posts)).await?)
+    let views = ViewStore::open(&config.database_url).await?;
+    Ok(prerender::prerender(&AppState::new(config, posts, views)).await?)
 }
 
 /// Loads the posts, binds, and serves until SIGINT or SIGTERM.
@@ -66,10 +72,11 @@ impl Server {
         // An Err only means another server in this process already set it up.
         _ = any_spawner::Executor::init_tokio();
         let posts = PostStore::load(&config.content_dir)?;
+        let views = ViewStore::open(&config.database_url).await?;
         let addr = config.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(StartupError::Serve)?;
-        Ok(Server { listener, local_addr, state: AppState::new(config, posts) })
+        Ok(Server { listener, local_addr, state: AppState::new(config, posts, views) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -1,7 +1,8 @@
 //! The one module that calls Leptos rendering. Every strategy that makes HTML
-//! on the server comes through `document`; they differ only in when they call it:
-//! per request (SSR), at build time (SSG, the prerender step), or when a page
-//! turns stale (ISR).
+//! on the server comes through here; they differ only in when they call it:
+//! per request (SSR, streaming), at build time (SSG, the prerender step), or
+//! when a page turns stale (ISR). `document` waits for all data; `stream` sends
+//! the shell at once and each `<Suspense>` hole when its data is ready.
 
 use crate::{response::ServerTiming, state::AppState};
 use app::{clock, shell, PageShell, Strategy};
@@ -10,6 +11,7 @@ use axum::{
     http::{Request, Response, StatusCode, Uri},
 };
 use bytes::Bytes;
+use futures::StreamExt;
 use std::time::Instant;
 
 /// Renders the whole document for `uri` as `strategy` would serve it, waiting for
@@ -18,22 +20,50 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
     render(state, strategy, uri, true).await
 }
 
+/// Out-of-order streaming: the response starts with the shell (everything but
+/// the non-blocking `<Suspense>` holes, with their fallbacks) and each hole
+/// follows on the same response as soon as its data is ready. Returns once the
+/// shell is ready, so the `shell` timing is the time to the first flush.
+pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming) {
+    let started = Instant::now();
+    let (page, context) = page_and_context(state, strategy, true);
+    let handler = leptos_axum::render_app_to_stream_with_context(context, move || shell(page.clone()));
+    let response = handler(request(uri)).await;
+    let (parts, body) = response.into_parts();
+    let mut frames = body.into_data_stream();
+    // Pull the shell out of the stream before answering, so the timing is real.
+    let first = frames.next().await;
+    let shell_done = started.elapsed();
+    let body = Body::from_stream(futures::stream::iter(first).chain(frames));
+    (Response::from_parts(parts, body), ServerTiming::default().with("shell", shell_done))
+}
+
 async fn render(state: &AppState, strategy: Strategy, uri: &Uri, loads_bundle: bool) -> (Response<Body>, ServerTiming) {
     let started = Instant::now();
+    let (page, context) = page_and_context(state, strategy, loads_bundle);
+    let handler = leptos_axum::render_app_async_with_context(context, move || shell(page.clone()));
+    let response = handler(request(uri)).await;
+    (response, ServerTiming::default().with("render", started.elapsed()))
+}
+
+/// The document's shell facts, stamped now, and what the components read from context.
+fn page_and_context(
+    state: &AppState,
+    strategy: Strategy,
+    loads_bundle: bool,
+) -> (PageShell, impl Fn() + Clone + Send + Sync + 'static) {
     let page = PageShell {
         options: state.leptos_options.clone(),
         strategy,
         generated_at: clock::now_rfc3339(),
         loads_bundle,
     };
-    let context_state = state.clone();
-    let handler = leptos_axum::render_app_async_with_context(
-        move || context_state.provide_render_context(),
-        move || shell(page.clone()),
-    );
-    let request = Request::builder().uri(uri.clone()).body(Body::empty()).expect("a URI alone is a valid request");
-    let response = handler(request).await;
-    (response, ServerTiming::default().with("render", started.elapsed()))
+    let state = state.clone();
+    (page, move || state.provide_render_context())
+}
+
+fn request(uri: &Uri) -> Request<Body> {
+    Request::builder().uri(uri.clone()).body(Body::empty()).expect("a URI alone is a valid request")
 }
 
 /// A document rendered to bytes, for writing to disk. Only a page with the

@@ -4,7 +4,7 @@
 use crate::{
     api,
     state::AppState,
-    strategies::{csr, isr, ssg, ssr},
+    strategies::{csr, isr, ssg, ssr, stream},
 };
 use axum::{
     extract::DefaultBodyLimit,
@@ -28,6 +28,7 @@ pub fn router(state: AppState) -> Router {
         .route("/ssg", get(ssg::page))
         .route("/ssg/", get(ssg::page))
         .route("/ssr", get(ssr::page))
+        .route("/stream", get(stream::page))
         .route("/csr", get(csr::shell))
         .route("/isr", get(isr::page))
         .route("/posts/{slug}", get(ssg::page))

@@ -1,5 +1,8 @@
 use crate::{config::Config, isr_cache::IsrCache};
-use app::content::PostStore;
+use app::{
+    content::PostStore,
+    live::{LiveData, ViewStore},
+};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -11,17 +14,20 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub posts: PostStore,
     pub isr: Arc<IsrCache>,
+    pub live: LiveData,
 }
 
 impl AppState {
-    pub fn new(config: Config, posts: PostStore) -> AppState {
+    pub fn new(config: Config, posts: PostStore, views: ViewStore) -> AppState {
         let isr = IsrCache::new(config.site_root.clone(), config.isr_window);
-        AppState { leptos_options: config.leptos_options(), config: Arc::new(config), posts, isr }
+        let live = LiveData { views, latency: config.demo_latency };
+        AppState { leptos_options: config.leptos_options(), config: Arc::new(config), posts, isr, live }
     }
 
     /// What the component tree reads through `use_context` while it renders or
     /// answers a server function.
     pub fn provide_render_context(&self) {
         leptos::prelude::provide_context(self.posts.clone());
+        leptos::prelude::provide_context(self.live.clone());
     }
 }

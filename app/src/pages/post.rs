@@ -1,4 +1,8 @@
-use crate::{api::get_post, pages::NotFoundPage, post::Post};
+use crate::{
+    api::{get_post, record_view},
+    pages::NotFoundPage,
+    post::Post,
+};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::{hooks::use_params, params::Params};
@@ -35,6 +39,17 @@ pub fn PostPage() -> impl IntoView {
 #[component]
 fn PostArticle(post: Post) -> impl IntoView {
     let Post { summary, body_html } = post;
+    // Effects run only in the browser, once the page is live: so a view is
+    // counted once per page load, whether the HTML was rendered now or at build time.
+    let slug = summary.slug.clone();
+    Effect::new(move |_| {
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(error) = record_view(slug).await {
+                leptos::logging::debug_warn!("view not recorded: {error}");
+            }
+        });
+    });
     let tags = summary.tags.iter().map(|tag| view! { <li>"#" {tag.clone()}</li> }).collect_view();
     view! {
         <Title text=summary.title.clone()/>

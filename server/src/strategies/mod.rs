@@ -4,3 +4,4 @@ pub mod csr;
 pub mod isr;
 pub mod ssg;
 pub mod ssr;
+pub mod stream;

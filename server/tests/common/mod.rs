@@ -68,8 +68,13 @@ impl TestServer {
 
     pub async fn post(&self, path: &str, headers: &[&str], body: &str) -> RawResponse {
         let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+        let content_type = if headers.iter().any(|h| h.to_ascii_lowercase().starts_with("content-type:")) {
+            ""
+        } else {
+            "Content-Type: application/json\r\n"
+        };
         let raw = format!(
-            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{body}",
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n{extra}\r\n{body}",
             body.len()
         );
         request(self.addr, &raw).await

@@ -1,0 +1,57 @@
+// /stream in Chromium: skeletons first, then each hole's content; it hydrates.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ DEMO_LATENCY_MS: '400' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('/stream shows skeletons, then the holes, then hydrates with a working filter', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.goto(`${server.url}/stream`, { waitUntil: 'commit' });
+  await page.waitForSelector('[data-post-slug]');
+  assert.ok(await page.locator('[data-hole-skeleton]').count() >= 1, 'skeletons show while the holes load');
+
+  await page.waitForSelector('[data-hole-ready="trending"]');
+  await page.waitForSelector('[data-hole-ready="most-viewed-today"]');
+  assert.equal(await page.locator('[data-hole-skeleton]').count(), 0, 'no skeleton is left');
+  await waitForClientMode(page, 'hydrated');
+  assert.equal(await page.locator('.hole [data-generated-at]').count(), 2, 'each hole has its own stamp');
+
+  const total = await page.locator('[data-post-slug]').count();
+  const tag = await page.getAttribute('[data-tag-filter]', 'data-tag-filter');
+  await page.click(`[data-tag-filter="${tag}"]`);
+  await page.waitForFunction((n) => document.querySelectorAll('.post-list [data-post-slug]').length < n, total);
+  assert.equal(await page.locator('[data-hole-ready]').count(), 2, 'the holes keep their content after hydration');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('opening a post records a view that the trending hole then counts', async () => {
+  const posts = await (await fetch(`${server.url}/api/posts`)).json();
+  const slug = posts[posts.length - 1].slug;
+  const { page, problems } = await openPage(browser);
+  for (let i = 0; i < 3; i++) {
+    const recorded = page.waitForResponse((r) => r.url().endsWith('/api/views') && r.status() === 200);
+    await page.goto(`${server.url}/posts/${slug}`);
+    await waitForClientMode(page, 'hydrated');
+    await recorded;
+  }
+  await page.goto(`${server.url}/stream`);
+  await page.waitForSelector('[data-hole-ready="trending"]');
+  const top = await page.getAttribute('[data-hole-ready="trending"] [data-leaderboard-slug]', 'data-leaderboard-slug');
+  assert.equal(top, slug, 'the post with the most views this week is first');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,98 @@
+//! Streaming SSR and the live data that feeds its holes, read as raw chunks
+//! with their arrival times.
+
+mod common;
+
+use common::{attribute_values, generated_at_values, post_slugs, spawn_in, RawResponse, TestDirs, TestServer};
+use std::time::Duration;
+
+const LATENCY: Duration = Duration::from_millis(300);
+
+async fn spawn_streaming(latency: Duration) -> TestServer {
+    let dirs = TestDirs::new();
+    let mut config = dirs.config();
+    config.demo_latency = latency;
+    spawn_in(dirs, config).await
+}
+
+/// When the bytes that contain `needle` had all arrived.
+fn arrival_of(response: &RawResponse, needle: &str) -> Duration {
+    let mut seen = Vec::new();
+    for read in &response.reads {
+        seen.extend_from_slice(&read.bytes);
+        if String::from_utf8_lossy(&seen).contains(needle) {
+            return read.at;
+        }
+    }
+    panic!("{needle:?} never arrived");
+}
+
+#[tokio::test]
+async fn the_shell_comes_at_once_and_each_hole_streams_in_when_ready() {
+    let server = spawn_streaming(LATENCY).await;
+    let response = server.get("/stream").await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("x-render-strategy"), Some("stream"));
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    assert_eq!(response.header("transfer-encoding"), Some("chunked"));
+    assert!(response.header("server-timing").unwrap().starts_with("shell;dur="));
+
+    let first = &response.reads[0];
+    let first_text = String::from_utf8_lossy(&first.bytes);
+    assert!(first.at < LATENCY / 2, "the first chunk came after {:?}", first.at);
+    assert!(first_text.contains("<title>"), "the title is in the first flush");
+    assert!(first_text.contains("data-post-slug"), "the post list is in the first flush");
+    assert!(first_text.contains("data-hole-skeleton"), "the holes start as skeletons");
+    assert!(!first_text.contains("data-hole-ready"), "no hole content in the first flush");
+
+    let trending = arrival_of(&response, "data-hole-ready=\"trending\"");
+    let today = arrival_of(&response, "data-hole-ready=\"most-viewed-today\"");
+    assert!(trending >= LATENCY, "trending came after its latency: {trending:?}");
+    assert!(today >= LATENCY * 2, "today came after twice the latency: {today:?}");
+    assert!(trending < today, "the faster hole arrives first although it is second on the page");
+    assert!(response.reads.last().unwrap().at >= LATENCY * 2, "the body ends after the slow hole");
+    eprintln!(
+        "chunk timeline (ms): {}",
+        response.reads.iter().map(|r| format!("{}:{}B", r.at.as_millis(), r.bytes.len())).collect::<Vec<_>>().join(" ")
+    );
+
+    let html = response.text();
+    let stamps = generated_at_values(&html);
+    assert!(stamps.len() >= 3, "the page's stamp and one per hole: {stamps:?}");
+}
+
+#[tokio::test]
+async fn a_recorded_view_counts_survives_a_restart_and_ranks_the_trending_hole() {
+    let server = spawn_streaming(Duration::ZERO).await;
+    let slugs = post_slugs(&server.posts_dir());
+    let (popular, other) = (&slugs[0], &slugs[1]);
+    for slug in [popular, popular, other] {
+        let response = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &format!("slug={slug}")).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+    }
+    let unknown = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], "slug=no-such-post").await;
+    assert_eq!(unknown.status, 500, "unknown slugs are not recorded");
+
+    let server = server.restart().await;
+    let html = server.get("/stream").await.text();
+    let trending_part = html.split("data-hole-ready=\"trending\"").nth(1).expect("the trending hole is filled");
+    let ranked = attribute_values(trending_part, "data-leaderboard-slug");
+    assert_eq!(&ranked[..2], [popular.clone(), other.clone()], "most views first, after a restart");
+    assert!(trending_part.contains("class=\"views\">2"), "the count is shown");
+}
+
+#[tokio::test]
+async fn a_broken_database_fills_the_holes_with_their_error_state() {
+    let server = spawn_streaming(Duration::ZERO).await;
+    // Corrupt the store under the running server: queries fail from now on.
+    let db = server.site().join("test-data/blog.db");
+    std::fs::write(&db, b"this is not a database").unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::write(db.with_file_name(format!("blog.db{suffix}")), b"garbage");
+    }
+    let response = server.get("/stream").await;
+    assert_eq!(response.status, 200, "the page still serves");
+    let html = response.text();
+    assert!(html.contains("data-post-slug"), "the post list is intact");
+    assert!(html.contains("data-hole-error"), "the holes show their error state");
+}
