@@ -12,7 +12,7 @@ pub mod pages;
 pub mod post;
 pub mod strategy;
 
-use components::{GeneratedAt, Nav};
+use components::{GeneratedAt, HoleFilling, Nav};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -63,11 +63,16 @@ pub fn shell(page: PageShell) -> impl IntoView {
                     <GeneratedAt at=generated_at label=stamp_label/>
                     <p class="strategy-note">"Rendered as " <code>{strategy.as_str()}</code> ": " {strategy.summary()}</p>
                 </footer>
-                <noscript>"This page works without JavaScript, except the tag filter and the CSR page."</noscript>
+                <noscript>"This page works without JavaScript, except the tag filter, the CSR page and PPR's holes."</noscript>
+                {(strategy == Strategy::Ppr).then(|| view! { <script>{PPR_RESOLVER}</script> })}
             </body>
         </html>
     }
 }
+
+/// PPR's resolver, defined in the prerendered shell before `</body>`: the server
+/// streams one `__pprFill(id, html)` call per hole after the shell.
+const PPR_RESOLVER: &str = "window.__pprFill=function(id,html){var slot=document.querySelector('[data-ppr-hole=\"'+id+'\"]');if(slot){slot.innerHTML=html;slot.setAttribute('data-ppr-filled','');}};";
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -80,9 +85,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/ssg") view=|| view! { <PostIndexPage strategy=Strategy::Ssg/> }/>
                     <Route path=path!("/ssr") view=|| view! { <PostIndexPage strategy=Strategy::Ssr/> }/>
-                    <Route path=path!("/stream") view=|| view! { <PostIndexPage strategy=Strategy::Stream live_holes=true/> }/>
+                    <Route path=path!("/stream") view=|| view! { <PostIndexPage strategy=Strategy::Stream live_holes=HoleFilling::Streamed/> }/>
                     <Route path=path!("/csr") view=ClientRenderedPage/>
                     <Route path=path!("/isr") view=|| view! { <PostIndexPage strategy=Strategy::Isr/> }/>
+                    <Route path=path!("/ppr") view=|| view! { <PostIndexPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
                 </Routes>
             </main>

@@ -50,12 +50,6 @@ impl Strategy {
         }
     }
 
-    /// Whether this checkout serves the strategy yet; the home page and the nav
-    /// show the others as coming, so nobody follows a link into a 404.
-    pub fn is_served(self) -> bool {
-        !matches!(self, Strategy::Ppr)
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Ssg => "Static site generation",

@@ -76,6 +76,10 @@ test('no route logs a hydration mismatch or any other console error', async () =
   const routes = [
     ['/', 'hydrated', false],
     ['/ssr', 'hydrated', false],
+    ['/ssg', 'hydrated', false],
+    ['/isr', 'hydrated', false],
+    ['/stream', 'hydrated', false],
+    ['/ppr', 'hydrated', false],
     ['/csr', 'client-rendered', false],
     [`/posts/${first.slug}`, 'hydrated', false],
     // A miss under /posts is the build's static 404.html, which loads no bundle.

@@ -8,6 +8,7 @@
 //! | `DATABASE_URL` | `sqlite://data/blog.db` | the live-data store (view counts); created on first start |
 //! | `DEMO_LATENCY_MS` | `300` | latency added to the holes' data so streaming can be seen; `0` turns it off |
 //! | `ISR_REVALIDATE_SECS` | `10` | the ISR window |
+//! | `PPR_HOLE_TIMEOUT_MS` | `2000` | how long a PPR hole may take before it resolves to its error state |
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 
 use leptos::config::{Env, LeptosOptions};
@@ -24,6 +25,7 @@ pub struct Config {
     pub database_url: String,
     pub demo_latency: Duration,
     pub isr_window: Duration,
+    pub ppr_hole_timeout: Duration,
     pub revalidate_token: Option<String>,
 }
 
@@ -44,6 +46,7 @@ impl Config {
             database_url: var("DATABASE_URL", "sqlite://data/blog.db"),
             demo_latency: Duration::from_millis(parse_var("DEMO_LATENCY_MS", "300")?),
             isr_window: Duration::from_secs(parse_var("ISR_REVALIDATE_SECS", "10")?),
+            ppr_hole_timeout: Duration::from_millis(parse_var("PPR_HOLE_TIMEOUT_MS", "2000")?),
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
         })
     }
@@ -58,6 +61,7 @@ impl Config {
             site_root,
             content_dir,
             isr_window: Duration::from_secs(10),
+            ppr_hole_timeout: Duration::from_secs(2),
             revalidate_token: None,
         }
     }

@@ -5,9 +5,13 @@
 //!
 //! What it writes, as `<path>/index.html` so any file server can serve the root:
 //! `/ssg`, `/posts/{slug}` for every post, the ISR pages (their first version),
-//! and `404.html`.
+//! PPR's shell (with skeletons in its holes), and `404.html`.
 
-use crate::{render, site_fs, state::AppState, strategies::isr};
+use crate::{
+    render, site_fs,
+    state::AppState,
+    strategies::{isr, ppr},
+};
 use app::Strategy;
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
@@ -48,6 +52,7 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
         page(root, &url, Strategy::Ssg, index.source_file(&post.summary.slug).map(PathBuf::from))
     }));
     jobs.extend(isr::PAGES.iter().map(|url| page(root, url, Strategy::Isr, None)));
+    jobs.push(page(root, ppr::SHELL, Strategy::Ppr, None));
     jobs.push(PageJob {
         url: "/404".into(),
         strategy: Strategy::Ssg,

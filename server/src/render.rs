@@ -2,17 +2,23 @@
 //! on the server comes through here; they differ only in when they call it:
 //! per request (SSR, streaming), at build time (SSG, the prerender step), or
 //! when a page turns stale (ISR). `document` waits for all data; `stream` sends
-//! the shell at once and each `<Suspense>` hole when its data is ready.
+//! the shell at once and each `<Suspense>` hole when its data is ready; `hole`
+//! renders one PPR hole alone.
 
 use crate::{response::ServerTiming, state::AppState};
-use app::{clock, shell, PageShell, Strategy};
+use app::{
+    clock,
+    components::{render_hole, render_hole_error, HoleKind},
+    shell, PageShell, Strategy,
+};
 use axum::{
     body::Body,
     http::{Request, Response, StatusCode, Uri},
 };
 use bytes::Bytes;
 use futures::StreamExt;
-use std::time::Instant;
+use leptos::reactive::{computed::ScopedFuture, owner::Owner};
+use std::time::{Duration, Instant};
 
 /// Renders the whole document for `uri` as `strategy` would serve it, waiting for
 /// all its data first. The status comes from the page (the 404 page sets 404).
@@ -44,6 +50,18 @@ async fn render(state: &AppState, strategy: Strategy, uri: &Uri, loads_bundle: b
     let handler = leptos_axum::render_app_async_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
     (response, ServerTiming::default().with("render", started.elapsed()))
+}
+
+/// One PPR hole's content, rendered alone, for `kind`'s data as of now. A hole
+/// that fails or runs out of `time` renders its error state: it always ends.
+pub async fn hole(state: &AppState, kind: HoleKind, time: Duration) -> String {
+    let owner = Owner::new();
+    owner.with(|| state.provide_render_context());
+    let content = owner.with(|| ScopedFuture::new(render_hole(kind)));
+    match tokio::time::timeout(time, content).await {
+        Ok(html) => html,
+        Err(_) => owner.with(|| render_hole_error(kind, &format!("no data within {} ms", time.as_millis()))),
+    }
 }
 
 /// The document's shell facts, stamped now, and what the components read from context.

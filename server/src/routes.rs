@@ -4,7 +4,7 @@
 use crate::{
     api,
     state::AppState,
-    strategies::{csr, isr, ssg, ssr, stream},
+    strategies::{csr, isr, ppr, ssg, ssr, stream},
 };
 use axum::{
     extract::DefaultBodyLimit,
@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/stream", get(stream::page))
         .route("/csr", get(csr::shell))
         .route("/isr", get(isr::page))
+        .route("/ppr", get(ppr::page))
         .route("/posts/{slug}", get(ssg::page))
         .route("/posts/{slug}/", get(ssg::page))
         .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))

@@ -6,41 +6,117 @@ use crate::{
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnError;
 
-/// The page's dynamic holes: request-time data, each in its own `<Suspense>`,
-/// so each streams in as soon as its own data is ready. "Most viewed today" is
-/// first on the page but the slower of the two: they arrive in completion order.
-#[component]
-pub fn LiveHoles() -> impl IntoView {
-    let today = Resource::new(|| (), |_| most_viewed_today());
-    let week = Resource::new(|| (), |_| trending_this_week());
-    view! {
-        <aside class="live-holes" aria-label="Live data">
-            <Hole id="most-viewed-today" title="Most viewed today" board=today/>
-            <Hole id="trending" title="Trending this week" board=week/>
-        </aside>
+/// One of the page's dynamic holes: request-time data the build can't know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoleKind {
+    MostViewedToday,
+    Trending,
+}
+
+impl HoleKind {
+    /// In page order. "Most viewed today" comes first but is the slower one,
+    /// so completion order differs from page order.
+    pub const ALL: [HoleKind; 2] = [HoleKind::MostViewedToday, HoleKind::Trending];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            HoleKind::MostViewedToday => "most-viewed-today",
+            HoleKind::Trending => "trending",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            HoleKind::MostViewedToday => "Most viewed today",
+            HoleKind::Trending => "Trending this week",
+        }
+    }
+
+    async fn load(self) -> Result<Leaderboard, ServerFnError> {
+        match self {
+            HoleKind::MostViewedToday => most_viewed_today().await,
+            HoleKind::Trending => trending_this_week().await,
+        }
     }
 }
 
+/// How the holes get their content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoleFilling {
+    /// Each hole is a `<Suspense>` of this render: out-of-order streaming sends
+    /// its content when its data is ready.
+    Streamed,
+    /// The render writes skeletons only; the server fills each hole after the
+    /// prerendered shell, in the same response (PPR).
+    AfterShell,
+}
+
+/// The page's live holes, each with its own skeleton and its own stamp.
 #[component]
-fn Hole(
-    id: &'static str,
-    title: &'static str,
-    board: Resource<Result<Leaderboard, ServerFnError>>,
-) -> impl IntoView {
+pub fn LiveHoles(filling: HoleFilling) -> impl IntoView {
+    let holes = HoleKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let slot = match filling {
+                HoleFilling::Streamed => view! { <StreamedHole kind/> }.into_any(),
+                HoleFilling::AfterShell => view! { <HoleSlot kind/> }.into_any(),
+            };
+            view! {
+                <section class="hole" data-hole=kind.id()>
+                    <h2>{kind.title()}</h2>
+                    {slot}
+                </section>
+            }
+        })
+        .collect_view();
+    view! { <aside class="live-holes" aria-label="Live data">{holes}</aside> }
+}
+
+#[component]
+fn StreamedHole(kind: HoleKind) -> impl IntoView {
+    let board = Resource::new(|| (), move |_| kind.load());
     view! {
-        <section class="hole" data-hole=id>
-            <h2>{title}</h2>
-            <Suspense fallback=|| view! { <HoleSkeleton/> }>
-                {move || Suspend::new(async move {
-                    match board.await {
-                        Ok(board) => view! { <LeaderboardList id board/> }.into_any(),
-                        Err(error) => view! {
-                            <p class="hole-error" data-hole-error=id>"Unavailable: " {error.to_string()}</p>
-                        }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
+        <Suspense fallback=|| view! { <HoleSkeleton/> }>
+            {move || Suspend::new(async move { hole_content(kind, board.await) })}
+        </Suspense>
+    }
+}
+
+/// PPR's hole container. It is opaque to hydration: on the server it carries the
+/// skeleton as `inner_html`; in the browser it has no children, so hydration
+/// never touches what the resolver script put inside. No flash back to the skeleton.
+#[component]
+fn HoleSlot(kind: HoleKind) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let skeleton = view! { <HoleSkeleton/> }.to_html();
+        view! { <div class="hole-slot" data-ppr-hole=kind.id() inner_html=skeleton></div> }
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        view! { <div class="hole-slot" data-ppr-hole=kind.id()></div> }
+    }
+}
+
+/// The HTML of one hole's content, rendered on its own: what PPR sends after the shell.
+#[cfg(feature = "ssr")]
+pub async fn render_hole(kind: HoleKind) -> String {
+    hole_content(kind, kind.load().await).to_html()
+}
+
+/// The HTML of a hole that failed or ran out of time.
+#[cfg(feature = "ssr")]
+pub fn render_hole_error(kind: HoleKind, message: &str) -> String {
+    hole_content(kind, Err(ServerFnError::new(message))).to_html()
+}
+
+fn hole_content(kind: HoleKind, board: Result<Leaderboard, ServerFnError>) -> AnyView {
+    match board {
+        Ok(board) => view! { <LeaderboardList id=kind.id() board/> }.into_any(),
+        Err(error) => view! {
+            <p class="hole-error" data-hole-error=kind.id()>"Unavailable: " {error.to_string()}</p>
+        }
+        .into_any(),
     }
 }
 

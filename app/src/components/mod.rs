@@ -4,6 +4,8 @@ mod nav;
 mod post_list;
 
 pub use generated_at::GeneratedAt;
-pub use live_holes::LiveHoles;
+pub use live_holes::{HoleFilling, HoleKind, LiveHoles};
+#[cfg(feature = "ssr")]
+pub use live_holes::{render_hole, render_hole_error};
 pub use nav::Nav;
 pub use post_list::PostList;

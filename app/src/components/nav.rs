@@ -8,7 +8,6 @@ use leptos::prelude::*;
 pub fn Nav() -> impl IntoView {
     let links = Strategy::ALL
         .into_iter()
-        .filter(|strategy| strategy.is_served())
         .map(|strategy| {
             view! {
                 <li>

@@ -8,11 +8,7 @@ pub fn HomePage() -> impl IntoView {
     let rows = Strategy::ALL
         .into_iter()
         .map(|strategy| {
-            let name = if strategy.is_served() {
-                view! { <a href=strategy.path() rel="external">{strategy.name()}</a> }.into_any()
-            } else {
-                view! { <span class="coming" title="Not served by this build yet">{strategy.name()} " (coming)"</span> }.into_any()
-            };
+            let name = view! { <a href=strategy.path() rel="external">{strategy.name()}</a> };
             view! {
                 <tr data-strategy=strategy.as_str()>
                     <th scope="row"><code>{strategy.path()}</code></th>

@@ -1,6 +1,6 @@
 use crate::{
     api::list_posts,
-    components::{LiveHoles, PostList},
+    components::{HoleFilling, LiveHoles, PostList},
     strategy::Strategy,
 };
 use leptos::prelude::*;
@@ -8,9 +8,9 @@ use leptos_meta::{Meta, Title};
 
 /// The blog's post list, as one strategy serves it. Every server-rendered
 /// strategy uses this page; only *when* it runs differs. With `live_holes`, it
-/// also has the request-time holes that streaming (and PPR) fill in later.
+/// also has the request-time holes that streaming and PPR fill in later.
 #[component]
-pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: bool) -> impl IntoView {
+pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<HoleFilling>) -> impl IntoView {
     // Blocking: when the page streams, the list is part of the first flush,
     // and only the holes arrive later.
     let posts = Resource::new_blocking(|| (), |_| list_posts());
@@ -18,7 +18,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: bool) -> 
         <Title text=format!("{} · The blog", strategy.name())/>
         <Meta name="description" content=strategy.summary()/>
         <StrategyIntro strategy/>
-        {live_holes.then(|| view! { <LiveHoles/> })}
+        {live_holes.map(|filling| view! { <LiveHoles filling/> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
             {move || Suspend::new(async move {
                 match posts.await {

@@ -2,6 +2,7 @@
 
 pub mod csr;
 pub mod isr;
+pub mod ppr;
 pub mod ssg;
 pub mod ssr;
 pub mod stream;

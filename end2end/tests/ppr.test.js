@@ -1,0 +1,44 @@
+// /ppr in Chromium: the prerendered shell with skeletons, then the holes from
+// the same response; it hydrates, and the holes keep their content.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ DEMO_LATENCY_MS: '400' });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('/ppr shows skeletons, then the holes, hydrates, and keeps the filter working', async () => {
+  const { page, problems } = await openPage(browser);
+  await page.goto(`${server.url}/ppr`, { waitUntil: 'commit' });
+  await page.waitForSelector('[data-post-slug]');
+  assert.ok(await page.locator('[data-ppr-hole] [data-hole-skeleton]').count() >= 1, 'skeletons first');
+  const shellStamp = await page.getAttribute('.page-stamp [data-generated-at]', 'data-generated-at');
+
+  await page.waitForSelector('[data-ppr-hole="trending"] [data-hole-ready]');
+  await page.waitForSelector('[data-ppr-hole="most-viewed-today"] [data-hole-ready]');
+  await waitForClientMode(page, 'hydrated');
+  assert.equal(await page.getAttribute('html', 'data-render-strategy'), 'ppr');
+  assert.equal(await page.locator('[data-hole-skeleton]').count(), 0, 'no flash back to a skeleton');
+  const holeStamps = await page.$$eval('[data-ppr-hole] [data-generated-at]', (els) => els.map((e) => e.dataset.generatedAt));
+  assert.equal(holeStamps.length, 2);
+  assert.ok(holeStamps.every((stamp) => Date.parse(stamp) > Date.parse(shellStamp)), 'the holes are younger than the shell');
+
+  const total = await page.locator('.post-list [data-post-slug]').count();
+  const tag = await page.getAttribute('[data-tag-filter]', 'data-tag-filter');
+  await page.click(`[data-tag-filter="${tag}"]`);
+  await page.waitForFunction((n) => document.querySelectorAll('.post-list [data-post-slug]').length < n, total);
+  assert.equal(await page.locator('[data-hole-ready]').count(), 2, 'the holes keep their content after hydration');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -1,0 +1,115 @@
+//! PPR: partial prerendering. `make build` wrote the page's shell to disk: nav,
+//! post list, skeletons in the holes, and a resolver script (`__pprFill`). A
+//! request gets the shell file's bytes at once, unchanged, then one inline
+//! `<script>` per hole, in the order the holes finish, on the same response.
+//! Only the holes cost compute: this module never renders the shell, it reads it.
+//!
+//! Because the shell is a complete document, a plain file server or a CDN can
+//! serve it too; there the holes simply keep their skeletons.
+
+use crate::{
+    render,
+    response::{finish, Caching, ServerTiming},
+    site_fs,
+    state::AppState,
+};
+use app::{components::HoleKind, Strategy};
+use axum::{
+    body::Body,
+    extract::State,
+    http::{header, HeaderValue, Request, StatusCode, Version},
+    response::{IntoResponse, Response},
+};
+use bytes::Bytes;
+use futures::{stream::FuturesUnordered, StreamExt};
+use std::{convert::Infallible, time::Instant};
+
+/// Where the prerendered shell is served, and written.
+pub const SHELL: &str = "/ppr";
+
+pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Response {
+    let started = Instant::now();
+    let file = site_fs::page_file(&state.config.site_root, SHELL).expect("the shell path is a plain path");
+    let shell = match tokio::fs::read(&file).await {
+        Ok(bytes) => Bytes::from(bytes),
+        Err(error) => {
+            tracing::error!(file = %file.display(), %error, "PPR shell missing: run `make build`");
+            return (StatusCode::SERVICE_UNAVAILABLE, "The PPR shell is not built yet: run `make build`.").into_response();
+        }
+    };
+    let timing = ServerTiming::default().with("file", started.elapsed());
+
+    let holes: FuturesUnordered<_> = HoleKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let state = state.clone();
+            async move {
+                let html = render::hole(&state, kind, state.config.ppr_hole_timeout).await;
+                Bytes::from(fill_script(kind.id(), &html))
+            }
+        })
+        .collect();
+
+    let response = if request.version() <= Version::HTTP_10 {
+        // No chunked encoding: wait for every hole and send one complete body.
+        let fills: Vec<Bytes> = holes.collect().await;
+        let mut body = shell.to_vec();
+        fills.iter().for_each(|fill| body.extend_from_slice(fill));
+        let mut response = Response::new(Body::from(body));
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(response_len(&shell, &fills)));
+        response
+    } else {
+        let body = futures::stream::once(async move { shell }).chain(holes).map(Ok::<_, Infallible>);
+        Response::new(Body::from_stream(body))
+    };
+    let mut response = finish(response, Strategy::Ppr, timing, Caching::NoStore);
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response
+}
+
+fn response_len(shell: &Bytes, fills: &[Bytes]) -> usize {
+    shell.len() + fills.iter().map(Bytes::len).sum::<usize>()
+}
+
+/// `<script>__pprFill("id","html")</script>`, with the HTML as a string literal
+/// that can't end the script: `<`, `>` and `&` become `\u003c`, `\u003e`,
+/// `\u0026` (so no `</script>` or `<!--`), and U+2028/U+2029 are escaped too.
+fn fill_script(id: &str, html: &str) -> String {
+    format!("<script>__pprFill({},{})</script>", script_string(id), script_string(html))
+}
+
+fn script_string(text: &str) -> String {
+    let json = serde_json::to_string(text).expect("a string always serializes");
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hole_html_cannot_break_out_of_its_script() {
+        let hostile = "</script><script>window.__pwned=1</script><!-- \u{2028}\u{2029} \"quoted\" & done";
+        let script = fill_script("trending", hostile);
+        let inner = script.strip_prefix("<script>").unwrap().strip_suffix("</script>").unwrap();
+        for forbidden in ["<", ">", "\u{2028}", "\u{2029}"] {
+            assert!(!inner.contains(forbidden), "{forbidden:?} in {inner}");
+        }
+        let literal = inner.strip_prefix("__pprFill(\"trending\",").unwrap().strip_suffix(')').unwrap();
+        let decoded: String = serde_json::from_str(literal).unwrap();
+        assert_eq!(decoded, hostile, "the string decodes back to the exact HTML");
+    }
+}
