@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve build test test-unit test-e2e toolchain browser e2e-deps
+.PHONY: serve build test test-unit test-e2e bench toolchain browser bench-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -18,11 +18,17 @@ build: toolchain
 	cargo xtask site
 	$(SERVER) prerender
 
-## test: unit and integration tests, then end-to-end tests in Debian's Chromium
-test: build browser e2e-deps test-unit test-e2e
+## test: unit and integration tests (and a one-second bench smoke run), then
+## end-to-end tests in Debian's Chromium
+test: build browser bench-tools e2e-deps test-unit test-e2e
 
 test-unit:
-	cargo test --release --package app --package server
+	cargo test --release --package app --package server --package xtask -- --include-ignored
+
+## bench: every route under load next to nginx, memory, bundle size, prerender scale.
+## BENCH_SECONDS (default 10) per route; writes target/bench/latest.json
+bench: build bench-tools
+	cargo xtask bench
 
 test-e2e:
 	cd end2end && npm test
@@ -38,6 +44,13 @@ browser:
 		$(SUDO) apt-get update && \
 		{ $(SUDO) apt-get install -y --no-install-recommends chromium \
 		  || $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+
+# wrk (the load generator) and nginx (the baseline), from Debian.
+bench-tools:
+	@{ command -v wrk && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null || { \
+		$(SUDO) apt-get update && \
+		{ $(SUDO) apt-get install -y --no-install-recommends wrk nginx \
+		  || $(SUDO) apt-get install -y --no-install-recommends wrk nginx; }; }
 
 e2e-deps:
 	@[ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund)

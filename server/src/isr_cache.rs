@@ -203,19 +203,26 @@ impl IsrCache {
     }
 }
 
-/// The page and its mtime, or `None` if there is no file yet.
+/// The page and its mtime, or `None` if there is no file yet. One blocking
+/// task does the whole read: open, stat and read of the same open file, so a
+/// rename in between can't mix an old mtime with new bytes.
 async fn read_page(path: &Path) -> Result<Option<(Bytes, SystemTime)>, IsrError> {
-    let io_error = |source| IsrError::Io { path: path.to_path_buf(), source };
-    let file = match tokio::fs::File::open(path).await {
-        Ok(file) => file,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(io_error(error)),
-    };
-    // mtime and bytes from the same open file: a rename in between can't mix them.
-    let modified = file.metadata().await.and_then(|meta| meta.modified()).map_err(io_error)?;
-    let mut html = Vec::new();
-    tokio::io::AsyncReadExt::read_to_end(&mut { file }, &mut html).await.map_err(io_error)?;
-    Ok(Some((Bytes::from(html), modified)))
+    let owned = path.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || -> io::Result<Option<(Bytes, SystemTime)>> {
+        use std::io::Read;
+        let mut file = match std::fs::File::open(&owned) {
+            Ok(file) => file,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(error),
+        };
+        let meta = file.metadata()?;
+        let mut html = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut html)?;
+        Ok(Some((Bytes::from(html), meta.modified()?)))
+    })
+    .await
+    .map_err(|join| IsrError::Io { path: path.to_path_buf(), source: io::Error::other(join) })?;
+    read.map_err(|source| IsrError::Io { path: path.to_path_buf(), source })
 }
 
 #[cfg(test)]

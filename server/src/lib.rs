@@ -19,6 +19,7 @@ use app::{
 use config::Config;
 use state::AppState;
 use std::{future::Future, net::SocketAddr, time::Duration};
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 /// How often the server looks for edited posts.
@@ -91,7 +92,15 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
         let refresher = tokio::spawn(refresh_posts(self.state.posts.clone()));
         let app = routes::router(self.state);
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        // Streamed pages are written in several small pieces: without NODELAY,
+        // Nagle's algorithm holds each piece until the client's delayed ACK
+        // (40 ms) on keep-alive connections.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::warn!(%error, "cannot set TCP_NODELAY");
+            }
+        });
+        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
         refresher.abort();
         served.map_err(StartupError::Serve)
     }

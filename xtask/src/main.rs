@@ -1,121 +1,37 @@
-//! `cargo xtask site`: builds the browser bundle and lays out the site root the
-//! way cargo-leptos does (`pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css`, then
-//! the files of `public/`), without cargo-leptos.
-//!
-//! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
-//! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.
+//! Project tasks that need no tool beyond cargo:
+//! - `cargo xtask site [--dev]`: the WASM bundle and the site root (see `site.rs`);
+//! - `cargo xtask bench`: every route under load, next to nginx (see `bench.rs`);
+//! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests.
+
+mod bench;
+mod gen_posts;
+mod site;
 
 use anyhow::{bail, Context, Result};
-use std::{
-    env, fs,
-    path::{Path, PathBuf},
-    process::Command,
-    time::Instant,
-};
-use wasm_bindgen_cli_support::Bindgen;
+use std::{env, path::PathBuf};
 
-const OUTPUT_NAME: &str = "blog";
-const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// The bundle's file names: `pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css`.
+pub const OUTPUT_NAME: &str = "blog";
 
 fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["site"] => site(Profile::Release),
-        ["site", "--dev"] => site(Profile::Dev),
-        _ => bail!("usage: cargo xtask site [--dev]\n  builds the WASM bundle and assets into $LEPTOS_SITE_ROOT (default target/site)"),
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Profile {
-    Dev,
-    Release,
-}
-
-impl Profile {
-    /// The cargo profile name, and the directory cargo writes it to.
-    fn cargo(self) -> (&'static str, &'static str) {
-        match self {
-            Profile::Dev => ("dev", "debug"),
-            Profile::Release => ("wasm-release", "wasm-release"),
+        ["site"] => site::site(site::Profile::Release),
+        ["site", "--dev"] => site::site(site::Profile::Dev),
+        ["bench"] => bench::run(&bench::Settings::from_env()?),
+        ["gen-posts", count, dir] => {
+            let count = count.parse().context("N is a number of posts")?;
+            gen_posts::write(count, &PathBuf::from(dir))
         }
+        _ => bail!(
+            "usage:\n  cargo xtask site [--dev]      build the WASM bundle and assets into $LEPTOS_SITE_ROOT\n  \
+             cargo xtask bench             measure every route (see README: Benchmarks)\n  \
+             cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts"
+        ),
     }
 }
 
-fn site(profile: Profile) -> Result<()> {
-    let workspace = workspace_root()?;
-    let site_root = workspace.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
-    let pkg = site_root.join("pkg");
-
-    let started = Instant::now();
-    let wasm = build_frontend(&workspace, profile)?;
-    bindgen(&wasm, &pkg)?;
-    fs::copy(workspace.join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))
-        .context("copying style/main.css")?;
-    copy_dir(&workspace.join("public"), &site_root)?;
-
-    for file in ["js", "wasm", "css"] {
-        let path = pkg.join(format!("{OUTPUT_NAME}.{file}"));
-        let bytes = fs::metadata(&path).with_context(|| format!("{} was not written", path.display()))?.len();
-        eprintln!("xtask: {} ({:.1} KiB)", path.display(), bytes as f64 / 1024.0);
-    }
-    eprintln!("xtask: site written to {} in {:.1?}", site_root.display(), started.elapsed());
-    Ok(())
-}
-
-fn build_frontend(workspace: &Path, profile: Profile) -> Result<PathBuf> {
-    let (profile_name, profile_dir) = profile.cargo();
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace)
-        .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", profile_name])
-        .status()
-        .context("running cargo build for the frontend")?;
-    if !status.success() {
-        bail!("building the frontend for {WASM_TARGET} failed");
-    }
-    Ok(workspace.join("target").join(WASM_TARGET).join(profile_dir).join("frontend.wasm"))
-}
-
-fn bindgen(wasm: &Path, pkg: &Path) -> Result<()> {
-    let scratch = pkg.with_file_name("pkg.bindgen");
-    let _ = fs::remove_dir_all(&scratch);
-    Bindgen::new()
-        .input_path(wasm)
-        .out_name(OUTPUT_NAME)
-        .web(true)?
-        .typescript(false)
-        // The loader always passes the .wasm URL, so the glue needs no default path.
-        .omit_default_module_path(true)
-        // Names are for debuggers: dropping them saves over a third of the gzip size.
-        .remove_name_section(true)
-        .remove_producers_section(true)
-        .keep_debug(false)
-        .generate(&scratch)
-        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
-    // cargo-leptos's layout: `blog.wasm`, not wasm-bindgen's `blog_bg.wasm`.
-    fs::rename(scratch.join(format!("{OUTPUT_NAME}_bg.wasm")), scratch.join(format!("{OUTPUT_NAME}.wasm")))?;
-    let _ = fs::remove_dir_all(pkg);
-    fs::create_dir_all(pkg.parent().context("pkg has a parent")?)?;
-    fs::rename(&scratch, pkg).with_context(|| format!("moving the bundle into {}", pkg.display()))?;
-    Ok(())
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
-}
-
-fn workspace_root() -> Result<PathBuf> {
+pub fn workspace_root() -> Result<PathBuf> {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     Ok(manifest_dir.parent().context("xtask lives in the workspace")?.to_path_buf())
 }

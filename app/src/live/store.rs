@@ -44,7 +44,13 @@ impl ViewStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(open_error)?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            // A local file needs no liveness ping before each query.
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await

@@ -1,0 +1,107 @@
+//! `cargo xtask site`: builds the browser bundle and lays out the site root the
+//! way cargo-leptos does (`pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css`, then
+//! the files of `public/`), without cargo-leptos.
+//!
+//! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
+//! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.
+
+use crate::{workspace_root, OUTPUT_NAME};
+use anyhow::{bail, Context, Result};
+use std::{
+    env, fs,
+    path::{Path, PathBuf},
+    process::Command,
+    time::Instant,
+};
+use wasm_bindgen_cli_support::Bindgen;
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+#[derive(Clone, Copy)]
+pub enum Profile {
+    Dev,
+    Release,
+}
+
+impl Profile {
+    /// The cargo profile name, and the directory cargo writes it to.
+    fn cargo(self) -> (&'static str, &'static str) {
+        match self {
+            Profile::Dev => ("dev", "debug"),
+            Profile::Release => ("wasm-release", "wasm-release"),
+        }
+    }
+}
+
+pub fn site(profile: Profile) -> Result<()> {
+    let workspace = workspace_root()?;
+    let site_root = workspace.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
+    let pkg = site_root.join("pkg");
+
+    let started = Instant::now();
+    let wasm = build_frontend(&workspace, profile)?;
+    bindgen(&wasm, &pkg)?;
+    fs::copy(workspace.join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))
+        .context("copying style/main.css")?;
+    copy_dir(&workspace.join("public"), &site_root)?;
+
+    for file in ["js", "wasm", "css"] {
+        let path = pkg.join(format!("{OUTPUT_NAME}.{file}"));
+        let bytes = fs::metadata(&path).with_context(|| format!("{} was not written", path.display()))?.len();
+        eprintln!("xtask: {} ({:.1} KiB)", path.display(), bytes as f64 / 1024.0);
+    }
+    eprintln!("xtask: site written to {} in {:.1?}", site_root.display(), started.elapsed());
+    Ok(())
+}
+
+fn build_frontend(workspace: &Path, profile: Profile) -> Result<PathBuf> {
+    let (profile_name, profile_dir) = profile.cargo();
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(workspace)
+        .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", profile_name])
+        .status()
+        .context("running cargo build for the frontend")?;
+    if !status.success() {
+        bail!("building the frontend for {WASM_TARGET} failed");
+    }
+    Ok(workspace.join("target").join(WASM_TARGET).join(profile_dir).join("frontend.wasm"))
+}
+
+fn bindgen(wasm: &Path, pkg: &Path) -> Result<()> {
+    let scratch = pkg.with_file_name("pkg.bindgen");
+    let _ = fs::remove_dir_all(&scratch);
+    Bindgen::new()
+        .input_path(wasm)
+        .out_name(OUTPUT_NAME)
+        .web(true)?
+        .typescript(false)
+        // The loader always passes the .wasm URL, so the glue needs no default path.
+        .omit_default_module_path(true)
+        // Names are for debuggers: dropping them saves over a third of the gzip size.
+        .remove_name_section(true)
+        .remove_producers_section(true)
+        .keep_debug(false)
+        .generate(&scratch)
+        .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+    // cargo-leptos's layout: `blog.wasm`, not wasm-bindgen's `blog_bg.wasm`.
+    fs::rename(scratch.join(format!("{OUTPUT_NAME}_bg.wasm")), scratch.join(format!("{OUTPUT_NAME}.wasm")))?;
+    let _ = fs::remove_dir_all(pkg);
+    fs::create_dir_all(pkg.parent().context("pkg has a parent")?)?;
+    fs::rename(&scratch, pkg).with_context(|| format!("moving the bundle into {}", pkg.display()))?;
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
