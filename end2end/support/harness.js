@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,6 +57,24 @@ export async function startServer(env = {}) {
       child.kill('SIGTERM');
     }),
   };
+}
+
+/**
+ * Starts the server (with `env`) and Chromium before the file's tests and stops
+ * both after them. Returns getters, since both exist only once `before` ran.
+ */
+export function serverAndBrowser(env = {}) {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer(env);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  return { server: () => server, browser: () => browser };
 }
 
 export function launchBrowser() {

@@ -1,25 +1,14 @@
 // /ppr in Chromium: the prerendered shell with skeletons, then the holes from
 // the same response; it hydrates, and the holes keep their content.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode } from '../support/harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ DEMO_LATENCY_MS: '400' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = serverAndBrowser({ DEMO_LATENCY_MS: '400' });
 
 test('/ppr shows skeletons, then the holes, hydrates, and keeps the filter working', async () => {
-  const { page, problems } = await openPage(browser);
-  await page.goto(`${server.url}/ppr`, { waitUntil: 'commit' });
+  const { page, problems } = await openPage(live.browser());
+  await page.goto(`${live.server().url}/ppr`, { waitUntil: 'commit' });
   await page.waitForSelector('[data-post-slug]');
   assert.ok(await page.locator('[data-ppr-hole] [data-hole-skeleton]').count() >= 1, 'skeletons first');
   const shellStamp = await page.getAttribute('.page-stamp [data-generated-at]', 'data-generated-at');

@@ -1,24 +1,13 @@
 // /stream in Chromium: skeletons first, then each hole's content; it hydrates.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode } from '../support/harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ DEMO_LATENCY_MS: '400' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = serverAndBrowser({ DEMO_LATENCY_MS: '400' });
 
 test('/stream shows skeletons, then the holes, then hydrates with a working filter', async () => {
-  const { page, problems } = await openPage(browser);
-  await page.goto(`${server.url}/stream`, { waitUntil: 'commit' });
+  const { page, problems } = await openPage(live.browser());
+  await page.goto(`${live.server().url}/stream`, { waitUntil: 'commit' });
   await page.waitForSelector('[data-post-slug]');
   assert.ok(await page.locator('[data-hole-skeleton]').count() >= 1, 'skeletons show while the holes load');
 
@@ -39,16 +28,16 @@ test('/stream shows skeletons, then the holes, then hydrates with a working filt
 });
 
 test('opening a post records a view that the trending hole then counts', async () => {
-  const posts = await (await fetch(`${server.url}/api/posts`)).json();
+  const posts = await (await fetch(`${live.server().url}/api/posts`)).json();
   const slug = posts[posts.length - 1].slug;
-  const { page, problems } = await openPage(browser);
+  const { page, problems } = await openPage(live.browser());
   for (let i = 0; i < 3; i++) {
     const recorded = page.waitForResponse((r) => r.url().endsWith('/api/views') && r.status() === 200);
-    await page.goto(`${server.url}/posts/${slug}`);
+    await page.goto(`${live.server().url}/posts/${slug}`);
     await waitForClientMode(page, 'hydrated');
     await recorded;
   }
-  await page.goto(`${server.url}/stream`);
+  await page.goto(`${live.server().url}/stream`);
   await page.waitForSelector('[data-hole-ready="trending"]');
   const top = await page.getAttribute('[data-hole-ready="trending"] [data-leaderboard-slug]', 'data-leaderboard-slug');
   assert.equal(top, slug, 'the post with the most views this week is first');

@@ -1,24 +1,13 @@
 // The one bundle hydrates server-rendered pages and client-renders /csr,
 // in real Chromium, against the release build.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, waitForClientMode } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode } from '../support/harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const live = serverAndBrowser();
 
 async function apiPosts() {
-  const response = await fetch(`${server.url}/api/posts`);
+  const response = await fetch(`${live.server().url}/api/posts`);
   return response.json();
 }
 
@@ -43,8 +32,8 @@ async function checkTagFilter(page, posts) {
 
 test('/ssr hydrates, and a tag click filters the list without a navigation', async () => {
   const posts = await apiPosts();
-  const { page, problems } = await openPage(browser);
-  await page.goto(`${server.url}/ssr`);
+  const { page, problems } = await openPage(live.browser());
+  await page.goto(`${live.server().url}/ssr`);
   await waitForClientMode(page, 'hydrated');
   assert.equal(await page.getAttribute('html', 'data-render-strategy'), 'ssr');
   const stamp = await page.getAttribute('[data-generated-at]', 'data-generated-at');
@@ -57,8 +46,8 @@ test('/ssr hydrates, and a tag click filters the list without a navigation', asy
 
 test('/csr renders the list in the browser from /api/posts', async () => {
   const posts = await apiPosts();
-  const { page, problems } = await openPage(browser);
-  const response = await page.goto(`${server.url}/csr`);
+  const { page, problems } = await openPage(live.browser());
+  const response = await page.goto(`${live.server().url}/csr`);
   assert.ok(!(await response.text()).includes('data-post-slug'), 'the server sent no posts');
   await waitForClientMode(page, 'client-rendered');
   await page.waitForSelector('[data-fetched-at]');
@@ -87,8 +76,8 @@ test('no route logs a hydration mismatch or any other console error', async () =
     ['/no/such/page', 'hydrated', true],
   ];
   for (const [path, mode, expectedNotFound] of routes) {
-    const { page, problems } = await openPage(browser, { expectedNotFound });
-    await page.goto(`${server.url}${path}`);
+    const { page, problems } = await openPage(live.browser(), { expectedNotFound });
+    await page.goto(`${live.server().url}${path}`);
     if (mode) {
       await waitForClientMode(page, mode);
     } else {

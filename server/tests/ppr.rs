@@ -25,17 +25,6 @@ fn after_shell(response: &RawResponse, shell: &[u8]) -> String {
     String::from_utf8(response.body[shell.len()..].to_vec()).unwrap()
 }
 
-fn arrival_of(response: &RawResponse, needle: &str) -> Duration {
-    let mut seen = Vec::new();
-    for read in &response.reads {
-        seen.extend_from_slice(&read.bytes);
-        if String::from_utf8_lossy(&seen).contains(needle) {
-            return read.at;
-        }
-    }
-    panic!("{needle:?} never arrived");
-}
-
 #[tokio::test]
 async fn the_shell_file_is_sent_unchanged_then_the_holes_in_completion_order() {
     let server = spawn_ppr(|config| config.demo_latency = LATENCY).await;
@@ -54,8 +43,8 @@ async fn the_shell_file_is_sent_unchanged_then_the_holes_in_completion_order() {
     assert_eq!(holes.matches("<script>__pprFill(").count(), 2, "one script per hole: {holes}");
 
     assert!(response.reads[0].at < LATENCY / 2, "the first byte came after {:?}", response.reads[0].at);
-    let trending = arrival_of(&response, "__pprFill(\"trending\"");
-    let today = arrival_of(&response, "__pprFill(\"most-viewed-today\"");
+    let trending = response.arrival_of("__pprFill(\"trending\"");
+    let today = response.arrival_of("__pprFill(\"most-viewed-today\"");
     assert!(trending >= LATENCY && today >= LATENCY * 2, "{trending:?} {today:?}");
     assert!(trending < today, "completion order, not page order");
     assert!(holes.find("\"trending\"") < holes.find("\"most-viewed-today\""));

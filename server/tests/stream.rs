@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{attribute_values, generated_at_values, post_slugs, spawn_in, RawResponse, TestDirs, TestServer};
+use common::{attribute_values, generated_at_values, post_slugs, spawn_in, TestDirs, TestServer};
 use std::time::Duration;
 
 const LATENCY: Duration = Duration::from_millis(300);
@@ -13,18 +13,6 @@ async fn spawn_streaming(latency: Duration) -> TestServer {
     let mut config = dirs.config();
     config.demo_latency = latency;
     spawn_in(dirs, config).await
-}
-
-/// When the bytes that contain `needle` had all arrived.
-fn arrival_of(response: &RawResponse, needle: &str) -> Duration {
-    let mut seen = Vec::new();
-    for read in &response.reads {
-        seen.extend_from_slice(&read.bytes);
-        if String::from_utf8_lossy(&seen).contains(needle) {
-            return read.at;
-        }
-    }
-    panic!("{needle:?} never arrived");
 }
 
 #[tokio::test]
@@ -45,8 +33,8 @@ async fn the_shell_comes_at_once_and_each_hole_streams_in_when_ready() {
     assert!(first_text.contains("data-hole-skeleton"), "the holes start as skeletons");
     assert!(!first_text.contains("data-hole-ready"), "no hole content in the first flush");
 
-    let trending = arrival_of(&response, "data-hole-ready=\"trending\"");
-    let today = arrival_of(&response, "data-hole-ready=\"most-viewed-today\"");
+    let trending = response.arrival_of("data-hole-ready=\"trending\"");
+    let today = response.arrival_of("data-hole-ready=\"most-viewed-today\"");
     assert!(trending >= LATENCY, "trending came after its latency: {trending:?}");
     assert!(today >= LATENCY * 2, "today came after twice the latency: {today:?}");
     assert!(trending < today, "the faster hole arrives first although it is second on the page");

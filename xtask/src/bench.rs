@@ -182,16 +182,17 @@ fn scale(settings: &Settings, server_bin: &Path, scratch: &TempDir) -> Result<Ve
         gen_posts::write(posts, &content)?;
         let site = scratch.path().join(format!("site-{posts}"));
         let started = Instant::now();
-        let status = Command::new(server_bin)
+        let child = Command::new(server_bin)
             .arg("prerender")
             .env("CONTENT_DIR", &content)
             .env("LEPTOS_SITE_ROOT", &site)
             .env("DATABASE_URL", format!("sqlite://{}/scale.db", scratch.path().display()))
             .env("RUST_LOG", "warn")
-            .status()
+            .spawn()
             .context("running server prerender")?;
+        let (succeeded, peak_rss_kib) = wait_with_peak_rss(child)?;
         let seconds = started.elapsed().as_secs_f64();
-        if !status.success() {
+        if !succeeded {
             bail!("prerendering {posts} posts failed");
         }
         let pages = posts + 4; // /ssg, /isr, /ppr and 404.html
@@ -200,7 +201,7 @@ fn scale(settings: &Settings, server_bin: &Path, scratch: &TempDir) -> Result<Ve
             "pages": pages,
             "seconds": round(seconds, 3),
             "pages_per_sec": round(pages as f64 / seconds, 0),
-            "peak_rss_kib": children_peak_rss_kib(),
+            "peak_rss_kib": peak_rss_kib,
         }));
         eprintln!("bench: prerendered {pages} pages in {seconds:.2} s");
     }
@@ -502,15 +503,20 @@ impl Drop for TempDir {
     }
 }
 
-/// The largest resident set of any child waited for so far, in KiB.
-fn children_peak_rss_kib() -> i64 {
+/// Waits for `child` and returns whether it succeeded and its own peak
+/// resident set in KiB, as the kernel counted it (`wait4`'s rusage).
+fn wait_with_peak_rss(child: Child) -> Result<(bool, i64)> {
+    let mut status = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN is valid.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    usage.ru_maxrss
+    // SAFETY: wait4 on our own child's pid, with valid pointers to fill.
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, usage.as_mut_ptr()) };
+    if pid < 0 {
+        bail!("waiting for the prerender: {}", std::io::Error::last_os_error());
+    }
+    // SAFETY: wait4 succeeded, so it filled the struct.
+    let usage = unsafe { usage.assume_init() };
+    let succeeded = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    Ok((succeeded, usage.ru_maxrss))
 }
 
 fn cores() -> usize {

@@ -197,6 +197,18 @@ impl RawResponse {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// When the bytes that contain `needle` had all arrived.
+    pub fn arrival_of(&self, needle: &str) -> Duration {
+        let mut seen = Vec::new();
+        for read in &self.reads {
+            seen.extend_from_slice(&read.bytes);
+            if String::from_utf8_lossy(&seen).contains(needle) {
+                return read.at;
+            }
+        }
+        panic!("{needle:?} never arrived");
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("the body is UTF-8")
     }
