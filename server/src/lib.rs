@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod error;
 pub mod isr_cache;
+pub mod page_files;
 pub mod prerender;
 pub mod render;
 pub mod response;

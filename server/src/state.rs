@@ -1,4 +1,4 @@
-use crate::{config::Config, isr_cache::IsrCache};
+use crate::{config::Config, isr_cache::IsrCache, page_files::PageFiles};
 use app::{
     content::PostStore,
     live::{LiveData, ViewStore},
@@ -15,13 +15,21 @@ pub struct AppState {
     pub posts: PostStore,
     pub isr: Arc<IsrCache>,
     pub live: LiveData,
+    pub page_files: Arc<PageFiles>,
 }
 
 impl AppState {
     pub fn new(config: Config, posts: PostStore, views: ViewStore) -> AppState {
         let isr = IsrCache::new(config.site_root.clone(), config.isr_window);
         let live = LiveData { views, latency: config.demo_latency };
-        AppState { leptos_options: config.leptos_options(), config: Arc::new(config), posts, isr, live }
+        AppState {
+            leptos_options: config.leptos_options(),
+            config: Arc::new(config),
+            posts,
+            isr,
+            live,
+            page_files: Arc::default(),
+        }
     }
 
     /// What the component tree reads through `use_context` while it renders or
