@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
@@ -102,4 +103,23 @@ export async function openPage(browser, { expectedNotFound = false, noAppServer 
 
 export async function waitForClientMode(page, mode) {
   await page.waitForSelector(`html[data-client-mode="${mode}"]`, { timeout: 15000 });
+}
+
+/** Clicks the first tag button whose tag only some posts carry, and checks the list in place. */
+export async function checkTagFilter(page, posts) {
+  const tag = (await page.$$eval('[data-tag-filter]', (buttons) => buttons.map((b) => b.dataset.tagFilter)))
+    .find((t) => { const n = posts.filter((p) => p.tags.includes(t)).length; return n > 0 && n < posts.length; });
+  assert.ok(tag, 'some tag filters the list');
+  const expected = posts.filter((p) => p.tags.includes(tag)).map((p) => p.slug).sort();
+
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await page.click(`[data-tag-filter="${tag}"]`);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, expected.length);
+  const shown = (await page.$$eval('[data-post-slug]', (els) => els.map((e) => e.dataset.postSlug))).sort();
+  assert.deepEqual(shown, expected, `only posts tagged ${tag} are shown`);
+  assert.equal(await page.getAttribute(`[data-tag-filter="${tag}"]`, 'aria-pressed'), 'true');
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'filtering did not navigate');
+
+  await page.click('[data-tag-filter-clear]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, posts.length);
 }

@@ -1,7 +1,7 @@
 // /stream in Chromium: skeletons first, then each hole's content; it hydrates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, waitForClientMode } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter } from '../support/harness.js';
 
 const live = serverAndBrowser({ DEMO_LATENCY_MS: '400' });
 
@@ -17,10 +17,7 @@ test('/stream shows skeletons, then the holes, then hydrates with a working filt
   await waitForClientMode(page, 'hydrated');
   assert.equal(await page.locator('.hole [data-generated-at]').count(), 2, 'each hole has its own stamp');
 
-  const total = await page.locator('[data-post-slug]').count();
-  const tag = await page.getAttribute('[data-tag-filter]', 'data-tag-filter');
-  await page.click(`[data-tag-filter="${tag}"]`);
-  await page.waitForFunction((n) => document.querySelectorAll('.post-list [data-post-slug]').length < n, total);
+  await checkTagFilter(page, await (await fetch(`${live.server().url}/api/posts`)).json());
   assert.equal(await page.locator('[data-hole-ready]').count(), 2, 'the holes keep their content after hydration');
   await page.waitForLoadState('networkidle');
   assert.deepEqual(problems, []);

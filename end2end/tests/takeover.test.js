@@ -2,32 +2,13 @@
 // in real Chromium, against the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, waitForClientMode } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter } from '../support/harness.js';
 
 const live = serverAndBrowser();
 
 async function apiPosts() {
   const response = await fetch(`${live.server().url}/api/posts`);
   return response.json();
-}
-
-/** Clicks the first tag button whose tag only some posts carry, and checks the list in place. */
-async function checkTagFilter(page, posts) {
-  const tag = (await page.$$eval('[data-tag-filter]', (buttons) => buttons.map((b) => b.dataset.tagFilter)))
-    .find((t) => { const n = posts.filter((p) => p.tags.includes(t)).length; return n > 0 && n < posts.length; });
-  assert.ok(tag, 'some tag filters the list');
-  const expected = posts.filter((p) => p.tags.includes(tag)).map((p) => p.slug).sort();
-
-  await page.evaluate(() => { window.__sameDocument = true; });
-  await page.click(`[data-tag-filter="${tag}"]`);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, expected.length);
-  const shown = (await page.$$eval('[data-post-slug]', (els) => els.map((e) => e.dataset.postSlug))).sort();
-  assert.deepEqual(shown, expected, `only posts tagged ${tag} are shown`);
-  assert.equal(await page.getAttribute(`[data-tag-filter="${tag}"]`, 'aria-pressed'), 'true');
-  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'filtering did not navigate');
-
-  await page.click('[data-tag-filter-clear]');
-  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, posts.length);
 }
 
 test('/ssr hydrates, and a tag click filters the list without a navigation', async () => {

@@ -196,7 +196,7 @@ fn scale(settings: &Settings, server_bin: &Path, scratch: &TempDir) -> Result<Ve
         if !succeeded {
             bail!("prerendering {posts} posts failed");
         }
-        let pages = posts + 4; // /ssg, /isr, /ppr and 404.html
+        let pages = count_pages(&site)?;
         results.push(json!({
             "posts": posts,
             "pages": pages,
@@ -207,6 +207,20 @@ fn scale(settings: &Settings, server_bin: &Path, scratch: &TempDir) -> Result<Ve
         eprintln!("bench: prerendered {pages} pages in {seconds:.2} s");
     }
     Ok(results)
+}
+
+/// The HTML files a prerender wrote: every `index.html`, and `404.html`.
+fn count_pages(dir: &Path) -> Result<usize> {
+    let mut pages = 0;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            pages += count_pages(&entry.path())?;
+        } else if entry.file_name() == "index.html" || entry.file_name() == "404.html" {
+            pages += 1;
+        }
+    }
+    Ok(pages)
 }
 
 /// `/ssr` and `/api/posts` with the smallest scale set's posts.

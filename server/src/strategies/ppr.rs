@@ -2,7 +2,8 @@
 //! post list, skeletons in the holes, and a resolver script (`__pprFill`). A
 //! request gets the shell file's bytes at once, unchanged, then one inline
 //! `<script>` per hole, in the order the holes finish, on the same response.
-//! Only the holes cost compute: this module never renders the shell, it reads it.
+//! Only the holes cost compute: this module never renders the shell, it reads
+//! it (through `PageFiles`, like SSG).
 //!
 //! Because the shell is a complete document, a plain file server or a CDN can
 //! serve it too; there the holes simply keep their skeletons.
@@ -30,8 +31,8 @@ pub const SHELL: &str = "/ppr";
 pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Response {
     let started = Instant::now();
     let file = site_fs::page_file(&state.config.site_root, SHELL).expect("the shell path is a plain path");
-    let shell = match tokio::fs::read(&file).await {
-        Ok(bytes) => Bytes::from(bytes),
+    let shell = match state.page_files.read(&file).await {
+        Ok(bytes) => bytes,
         Err(error) => {
             tracing::error!(file = %file.display(), %error, "PPR shell missing: run `make build`");
             return (StatusCode::SERVICE_UNAVAILABLE, "The PPR shell is not built yet: run `make build`.").into_response();

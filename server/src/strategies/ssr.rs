@@ -1,6 +1,5 @@
 //! SSR: the page is rendered for each request, and never cached.
-//! Also serves the home page, post pages and the 404 page until their own
-//! strategies land.
+//! Also serves the home page and the 404 page for paths no route knows.
 
 use crate::{
     render,
