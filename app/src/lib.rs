@@ -12,7 +12,7 @@ pub mod pages;
 pub mod post;
 pub mod strategy;
 
-use components::{GeneratedAt, HoleFilling, Nav};
+use components::{BundleLoader, GeneratedAt, HoleFilling, Nav};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -34,12 +34,17 @@ pub struct PageShell {
     pub loads_bundle: bool,
 }
 
-/// The whole HTML document; only the server renders it. The browser takes over
-/// `#app` (hydrating it, or client-rendering it for CSR). The stamp and the
+/// The whole HTML document; only the server renders it. The browser hydrates
+/// the islands in it, or client-renders `#app` for CSR. The stamp and the
 /// strategy marker live outside `#app`, so the client never has to re-create
 /// a server-side fact it cannot know.
 pub fn shell(page: PageShell) -> impl IntoView {
     let PageShell { options, strategy, generated_at, loads_bundle } = page;
+    // Islands: the page is plain server HTML, with no hydration markers,
+    // except inside the islands, which turn hydration back on for themselves.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     // CSR's shell is empty on purpose: View Source shows no posts.
     let app = (strategy != Strategy::Csr).then(|| view! { <App/> });
     let stamp_label = if strategy == Strategy::Csr { "Shell HTML generated at" } else { "HTML generated at" };
@@ -53,7 +58,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/blog.css"/>
-                {loads_bundle.then(|| view! { <HydrationScripts options/> })}
+                {loads_bundle.then(|| view! { <BundleLoader options/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -79,8 +84,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Router>
-            <Nav/>
-            <main>
+            <SiteLayout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/ssg") view=|| view! { <PostIndexPage strategy=Strategy::Ssg/> }/>
@@ -91,7 +95,17 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ppr") view=|| view! { <PostIndexPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
                 </Routes>
-            </main>
+            </SiteLayout>
         </Router>
+    }
+}
+
+/// What every page has around its content: the header, and `<main>`. The CSR
+/// route gets it from the browser, everything else from the server.
+#[component]
+pub fn SiteLayout(children: Children) -> impl IntoView {
+    view! {
+        <Nav/>
+        <main>{children()}</main>
     }
 }

@@ -1,43 +1,30 @@
-//! The browser bundle. One entry point for every page: it hydrates what the
-//! server rendered, or client-renders the CSR route, whose shell is empty.
+//! The browser bundle. One entry point for every page: the loader script
+//! (`app::components::BundleLoader`) calls `hydrate`, then hydrates each island
+//! of a server-rendered page through the function the bundle exports for it.
+//! The CSR route has no islands: its shell is empty, and `hydrate` renders it.
 
-use app::{App, Strategy};
+use app::{pages::ClientRenderedPage, SiteLayout, Strategy};
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-/// Called by the loader script that `HydrationScripts` puts in every page.
+/// Sets up the reactive runtime for the islands, client-renders the CSR
+/// route, and says which of the two this page got, for `data-client-mode`.
 #[wasm_bindgen]
-pub fn hydrate() {
+pub fn hydrate() -> String {
     console_error_panic_hook::set_once();
-    let document = leptos::prelude::document();
-    let html = document.document_element().expect("a document has an <html> element");
+    leptos::mount::hydrate_islands();
+    let document = document();
+    let strategy = document
+        .document_element()
+        .and_then(|html| html.get_attribute("data-render-strategy"))
+        .and_then(|strategy| Strategy::parse(&strategy));
+    if strategy != Some(Strategy::Csr) {
+        return "hydrated".into();
+    }
     let root = document
         .get_element_by_id("app")
         .expect("the shell has an #app element")
         .unchecked_into::<web_sys::HtmlElement>();
-    let strategy = html.get_attribute("data-render-strategy").and_then(|s| Strategy::parse(&s));
-    let performance = leptos::prelude::window().performance();
-
-    mark(&performance, "client-takeover-start");
-    let mode = if strategy == Some(Strategy::Csr) {
-        leptos::mount::mount_to(root, App).forget();
-        "client-rendered"
-    } else {
-        leptos::mount::hydrate_from(root, App).forget();
-        "hydrated"
-    };
-    mark(&performance, "client-takeover-end");
-    if let Some(performance) = &performance {
-        _ = performance.measure_with_start_mark_and_end_mark(
-            "client-takeover",
-            "client-takeover-start",
-            "client-takeover-end",
-        );
-    }
-    _ = html.set_attribute("data-client-mode", mode);
-}
-
-fn mark(performance: &Option<web_sys::Performance>, name: &str) {
-    if let Some(performance) = performance {
-        _ = performance.mark(name);
-    }
+    leptos::mount::mount_to(root, || view! { <SiteLayout><ClientRenderedPage/></SiteLayout> }).forget();
+    "client-rendered".into()
 }

@@ -82,19 +82,15 @@ fn StreamedHole(kind: HoleKind) -> impl IntoView {
     }
 }
 
-/// PPR's hole container. It is opaque to hydration: on the server it carries the
-/// skeleton as `inner_html`; in the browser it has no children, so hydration
-/// never touches what the resolver script put inside. No flash back to the skeleton.
+/// PPR's hole container: a skeleton until the server's fill script replaces
+/// its contents. Holes are server HTML, never hydrated, so nothing in the
+/// browser ever puts the skeleton back.
 #[component]
 fn HoleSlot(kind: HoleKind) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        let skeleton = view! { <HoleSkeleton/> }.to_html();
-        view! { <div class="hole-slot" data-ppr-hole=kind.id() inner_html=skeleton></div> }
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        view! { <div class="hole-slot" data-ppr-hole=kind.id()></div> }
+    view! {
+        <div class="hole-slot" data-ppr-hole=kind.id()>
+            <HoleSkeleton/>
+        </div>
     }
 }
 

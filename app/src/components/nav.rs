@@ -12,7 +12,7 @@ pub fn Nav() -> impl IntoView {
             view! {
                 <li>
                     <a href=strategy.path() rel="external" title=strategy.name()>
-                        {strategy.as_str().to_uppercase()}
+                        {strategy.as_str()}
                     </a>
                 </li>
             }

@@ -1,6 +1,14 @@
 use crate::post::{all_tags, PostSummary};
 use leptos::prelude::*;
 
+/// The post list as an island: on a server-rendered page, this is the part the
+/// browser hydrates, from the posts serialized beside it. Everything else on
+/// the page stays the server's HTML and costs the bundle nothing.
+#[island]
+pub fn PostListIsland(posts: Vec<PostSummary>) -> impl IntoView {
+    view! { <PostList posts/> }
+}
+
 /// The post list every strategy renders, with tag filter buttons that filter it in place.
 /// The filter is client-side state, so it is also how you see that a page is interactive.
 #[component]

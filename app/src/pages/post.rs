@@ -39,17 +39,6 @@ pub fn PostPage() -> impl IntoView {
 #[component]
 fn PostArticle(post: Post) -> impl IntoView {
     let Post { summary, body_html } = post;
-    // Effects run only in the browser, once the page is live: so a view is
-    // counted once per page load, whether the HTML was rendered now or at build time.
-    let slug = summary.slug.clone();
-    Effect::new(move |_| {
-        let slug = slug.clone();
-        leptos::task::spawn_local(async move {
-            if let Err(error) = record_view(slug).await {
-                leptos::logging::debug_warn!("view not recorded: {error}");
-            }
-        });
-    });
     let tags = summary.tags.iter().map(|tag| view! { <li>"#" {tag.clone()}</li> }).collect_view();
     view! {
         <Title text=summary.title.clone()/>
@@ -66,6 +55,21 @@ fn PostArticle(post: Post) -> impl IntoView {
             // The body is HTML rendered once from Markdown at load time, with raw
             // HTML and script URLs neutralised there (see content::parse).
             <div class="post-body" inner_html=body_html></div>
+            <ViewRecorder slug=summary.slug.clone()/>
         </article>
     }
+}
+
+/// Counts one view per page load. An island, because effects run only in the
+/// browser once the page is live: so prerendered pages count too.
+#[island]
+fn ViewRecorder(slug: String) -> impl IntoView {
+    Effect::new(move |_| {
+        let slug = slug.clone();
+        leptos::task::spawn_local(async move {
+            if let Err(error) = record_view(slug).await {
+                leptos::logging::debug_warn!("view not recorded: {error}");
+            }
+        });
+    });
 }

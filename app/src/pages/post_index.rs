@@ -1,6 +1,6 @@
 use crate::{
     api::list_posts,
-    components::{HoleFilling, LiveHoles, PostList},
+    components::{HoleFilling, LiveHoles, PostListIsland},
     strategy::Strategy,
 };
 use leptos::prelude::*;
@@ -22,7 +22,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
             {move || Suspend::new(async move {
                 match posts.await {
-                    Ok(posts) => view! { <PostList posts/> }.into_any(),
+                    Ok(posts) => view! { <PostListIsland posts/> }.into_any(),
                     Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -35,7 +35,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
 pub fn StrategyIntro(strategy: Strategy) -> impl IntoView {
     view! {
         <section class="strategy-intro">
-            <p class="strategy-badge" data-strategy=strategy.as_str()>{strategy.as_str().to_uppercase()}</p>
+            <p class="strategy-badge" data-strategy=strategy.as_str()>{strategy.as_str()}</p>
             <h1>{strategy.name()}</h1>
             <p>{strategy.summary()}</p>
         </section>
