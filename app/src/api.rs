@@ -9,13 +9,13 @@ use leptos::server_fn::codec::GetUrl;
 /// Every post, newest first, without bodies.
 #[server(prefix = "/api", endpoint = "posts", input = GetUrl)]
 pub async fn list_posts() -> Result<Vec<PostSummary>, ServerFnError> {
-    Ok(posts()?.summaries())
+    DataTime::measure(async { Ok(posts()?.summaries()) }).await
 }
 
 /// One whole post, or `None` for an unknown slug.
 #[server(prefix = "/api", endpoint = "post", input = GetUrl)]
 pub async fn get_post(slug: String) -> Result<Option<Post>, ServerFnError> {
-    Ok(posts()?.get(&slug).cloned())
+    DataTime::measure(async { Ok(posts()?.get(&slug).cloned()) }).await
 }
 
 /// Records one view of a post page; the hydrated page calls it once, so
@@ -36,14 +36,39 @@ pub async fn record_view(slug: String) -> Result<(), ServerFnError> {
 /// The posts most viewed in the last 7 days. Slow on purpose: `DEMO_LATENCY_MS`.
 #[server(prefix = "/api", endpoint = "trending", input = GetUrl)]
 pub async fn trending_this_week() -> Result<Leaderboard, ServerFnError> {
-    leaderboard(time::Duration::days(7), 1).await
+    DataTime::measure(leaderboard(time::Duration::days(7), 1)).await
 }
 
 /// The posts most viewed in the last 24 hours. Twice as slow as trending, so the
 /// two holes finish at different times.
 #[server(prefix = "/api", endpoint = "most-viewed-today", input = GetUrl)]
 pub async fn most_viewed_today() -> Result<Leaderboard, ServerFnError> {
-    leaderboard(time::Duration::days(1), 2).await
+    DataTime::measure(leaderboard(time::Duration::days(1), 2)).await
+}
+
+/// The time a render spent waiting for data, summed over its loads: the
+/// `data` phase of `Server-Timing`. The server provides one per render.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default)]
+pub struct DataTime(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+#[cfg(feature = "ssr")]
+impl DataTime {
+    /// Runs `load`, adding its duration to the render's `DataTime` if there is one.
+    async fn measure<T>(load: impl std::future::Future<Output = T>) -> T {
+        let data_time = use_context::<DataTime>();
+        let started = std::time::Instant::now();
+        let value = load.await;
+        if let Some(DataTime(total)) = data_time {
+            let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+            total.fetch_add(micros, std::sync::atomic::Ordering::Relaxed);
+        }
+        value
+    }
+
+    pub fn total(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.0.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -33,6 +33,11 @@ pub fn display(rfc3339: &str) -> String {
     }
 }
 
+/// Just the time of day, `05:10:00.123`, where space is short and the day is today.
+pub fn time_of_day(rfc3339: &str) -> &str {
+    rfc3339.split_once('T').map_or(rfc3339, |(_, time)| time.trim_end_matches('Z'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +47,7 @@ mod tests {
         let at = time::macros::datetime!(2026-11-22 05:10:00.123456 UTC);
         assert_eq!(rfc3339(at), "2026-11-22T05:10:00.123Z");
         assert_eq!(display("2026-11-22T05:10:00.123Z"), "2026-11-22 05:10:00.123 UTC");
+        assert_eq!(time_of_day("2026-11-22T05:10:00.123Z"), "05:10:00.123");
     }
 
     #[test]

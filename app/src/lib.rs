@@ -2,6 +2,7 @@
 //! bundle (feature `hydrate`). This file holds the only `<Routes>` table.
 
 pub mod api;
+pub mod bench;
 pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
@@ -12,14 +13,14 @@ pub mod pages;
 pub mod post;
 pub mod strategy;
 
-use components::{BundleLoader, GeneratedAt, HoleFilling, Nav};
+use components::{BundleLoader, GeneratedAt, HoleFilling, Inspector, Nav};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{ClientRenderedPage, HomePage, NotFoundPage, PostIndexPage, PostPage};
+use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage};
 pub use strategy::Strategy;
 
 /// What the server knows about a document before rendering it.
@@ -65,9 +66,10 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 {(strategy == Strategy::Csr).then(|| view! { <Title text=format!("{} · The blog", strategy.name())/> })}
                 <div id="app">{app}</div>
                 <footer class="page-stamp">
-                    <GeneratedAt at=generated_at label=stamp_label/>
+                    <GeneratedAt at=generated_at.clone() label=stamp_label/>
                     <p class="strategy-note">"Rendered as " <code>{strategy.as_str()}</code> ": " {strategy.summary()}</p>
                 </footer>
+                <Inspector strategy generated_at/>
                 <noscript>"This page works without JavaScript, except the tag filter, the CSR page and PPR's holes."</noscript>
                 {(strategy == Strategy::Ppr).then(|| view! { <script>{PPR_RESOLVER}</script> })}
             </body>
@@ -87,6 +89,7 @@ pub fn App() -> impl IntoView {
             <SiteLayout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/compare") view=ComparePage/>
                     <Route path=path!("/ssg") view=|| view! { <PostIndexPage strategy=Strategy::Ssg/> }/>
                     <Route path=path!("/ssr") view=|| view! { <PostIndexPage strategy=Strategy::Ssr/> }/>
                     <Route path=path!("/stream") view=|| view! { <PostIndexPage strategy=Strategy::Stream live_holes=HoleFilling::Streamed/> }/>

@@ -73,6 +73,11 @@ impl Strategy {
         }
     }
 
+    /// Whether the page has request-time holes with their own stamps.
+    pub fn has_holes(self) -> bool {
+        matches!(self, Strategy::Stream | Strategy::Ppr)
+    }
+
     /// Who generates the HTML.
     pub fn renders_where(self) -> &'static str {
         match self {

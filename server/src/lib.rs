@@ -51,7 +51,9 @@ pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, Sta
     _ = any_spawner::Executor::init_tokio();
     let posts = PostStore::load(&config.content_dir)?;
     let views = ViewStore::open(&config.database_url).await?;
-    Ok(prerender::prerender(&AppState::new(config, posts, views)).await?)
+    let mut state = AppState::new(config, posts, views);
+    state.bench = prerender::bench_figures().map(std::sync::Arc::new);
+    Ok(prerender::prerender(&state).await?)
 }
 
 /// Loads the posts, binds, and serves until SIGINT or SIGTERM.

@@ -4,7 +4,7 @@
 //! the next build.
 //!
 //! What it writes, as `<path>/index.html` so any file server can serve the root:
-//! `/ssg`, `/posts/{slug}` for every post, the ISR pages (their first version),
+//! the home page and `/compare`, `/ssg`, `/posts/{slug}` for every post, the ISR pages (their first version),
 //! PPR's shell (with skeletons in its holes), and `404.html`.
 
 use crate::{
@@ -12,7 +12,7 @@ use crate::{
     state::AppState,
     strategies::{isr, ppr},
 };
-use app::Strategy;
+use app::{bench::BenchFigures, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
 use std::{
@@ -46,7 +46,8 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let root = &state.config.site_root;
     let index = state.posts.index();
 
-    let mut jobs = vec![page(root, "/ssg", Strategy::Ssg, None)];
+    let mut jobs: Vec<PageJob> =
+        ["/", "/compare", "/ssg"].into_iter().map(|url| page(root, url, Strategy::Ssg, None)).collect();
     jobs.extend(index.posts().iter().map(|post| {
         let url = format!("/posts/{}", post.summary.slug);
         page(root, &url, Strategy::Ssg, index.source_file(&post.summary.slug).map(PathBuf::from))
@@ -81,6 +82,26 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let took = started.elapsed();
     tracing::info!("prerendered {total} pages into {} in {took:.2?}", root.display());
     Ok(PrerenderReport { pages: total, took })
+}
+
+/// Where the home page's measured figures come from: the last `make bench` on
+/// this machine, else the run committed with the docs. Relative to the
+/// directory the build runs in, the repo root.
+const BENCH_FIGURES: [&str; 2] = ["target/bench/latest.json", "docs/bench/latest.json"];
+
+pub fn bench_figures() -> Option<BenchFigures> {
+    for path in BENCH_FIGURES {
+        let Ok(bytes) = std::fs::read(path) else { continue };
+        match serde_json::from_slice::<BenchFigures>(&bytes) {
+            Ok(figures) => {
+                tracing::info!("the home page shows the bench figures of {} from {path}", figures.measured_at);
+                return Some(figures);
+            }
+            Err(error) => tracing::warn!("{path} is not a bench report this build can read ({error}); skipping it"),
+        }
+    }
+    tracing::info!("no bench figures yet: run `make bench`, then `make build`, to show them on the home page");
+    None
 }
 
 fn page(root: &std::path::Path, url: &str, strategy: Strategy, post_file: Option<PathBuf>) -> PageJob {

@@ -7,6 +7,7 @@
 
 use crate::{response::ServerTiming, state::AppState};
 use app::{
+    api::DataTime,
     clock,
     components::{render_hole, render_hole_error, HoleKind},
     shell, PageShell, Strategy,
@@ -32,7 +33,7 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
 /// shell is ready, so the `shell` timing is the time to the first flush.
 pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming) {
     let started = Instant::now();
-    let (page, context) = page_and_context(state, strategy, true);
+    let (page, context, data) = page_and_context(state, strategy, true);
     let handler = leptos_axum::render_app_to_stream_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
     let (parts, body) = response.into_parts();
@@ -41,15 +42,18 @@ pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respons
     let first = frames.next().await;
     let shell_done = started.elapsed();
     let body = Body::from_stream(futures::stream::iter(first).chain(frames));
-    (Response::from_parts(parts, body), ServerTiming::default().with("shell", shell_done))
+    // The headers leave with the shell: `data` is what the shell waited for,
+    // the holes' data comes later and has its own stamps.
+    let timing = ServerTiming::default().with("data", data.total()).with("shell", shell_done);
+    (Response::from_parts(parts, body), timing)
 }
 
 async fn render(state: &AppState, strategy: Strategy, uri: &Uri, loads_bundle: bool) -> (Response<Body>, ServerTiming) {
     let started = Instant::now();
-    let (page, context) = page_and_context(state, strategy, loads_bundle);
+    let (page, context, data) = page_and_context(state, strategy, loads_bundle);
     let handler = leptos_axum::render_app_async_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
-    (response, ServerTiming::default().with("render", started.elapsed()))
+    (response, ServerTiming::default().with("data", data.total()).with("render", started.elapsed()))
 }
 
 /// One PPR hole's content, rendered alone, for `kind`'s data as of now. A hole
@@ -64,12 +68,13 @@ pub async fn hole(state: &AppState, kind: HoleKind, time: Duration) -> String {
     }
 }
 
-/// The document's shell facts, stamped now, and what the components read from context.
+/// The document's shell facts, stamped now, what the components read from
+/// context, and the clock their data loads add to.
 fn page_and_context(
     state: &AppState,
     strategy: Strategy,
     loads_bundle: bool,
-) -> (PageShell, impl Fn() + Clone + Send + Sync + 'static) {
+) -> (PageShell, impl Fn() + Clone + Send + Sync + 'static, DataTime) {
     let page = PageShell {
         options: state.leptos_options.clone(),
         strategy,
@@ -77,7 +82,13 @@ fn page_and_context(
         loads_bundle,
     };
     let state = state.clone();
-    (page, move || state.provide_render_context())
+    let data = DataTime::default();
+    let provided = data.clone();
+    let context = move || {
+        state.provide_render_context();
+        leptos::prelude::provide_context(provided.clone());
+    };
+    (page, context, data)
 }
 
 fn request(uri: &Uri) -> Request<Body> {

@@ -11,21 +11,35 @@ use std::{fmt::Write, time::Duration};
 pub static X_RENDER_STRATEGY: HeaderName = HeaderName::from_static("x-render-strategy");
 pub static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
-/// The server's measured phases, as devtools' Network > Timing panel shows them.
+/// The server's measured phases, as devtools' Network > Timing panel shows them,
+/// and facts with no duration (ISR's cache state) as descriptions.
 #[derive(Debug, Default)]
-pub struct ServerTiming(Vec<(&'static str, Duration)>);
+pub struct ServerTiming(Vec<(&'static str, Option<Duration>, Option<&'static str>)>);
 
 impl ServerTiming {
     pub fn with(mut self, phase: &'static str, took: Duration) -> Self {
-        self.0.push((phase, took));
+        self.0.push((phase, Some(took), None));
+        self
+    }
+
+    /// A named fact: `cache;desc=stale`. The in-page inspector reads it back
+    /// through the Navigation Timing API, which has no other view of the headers.
+    pub fn with_description(mut self, name: &'static str, description: &'static str) -> Self {
+        self.0.push((name, None, Some(description)));
         self
     }
 
     fn header_value(&self) -> HeaderValue {
         let mut value = String::new();
-        for (i, (phase, took)) in self.0.iter().enumerate() {
+        for (i, (name, took, description)) in self.0.iter().enumerate() {
             let separator = if i == 0 { "" } else { ", " };
-            let _ = write!(value, "{separator}{phase};dur={:.3}", took.as_secs_f64() * 1000.0);
+            let _ = write!(value, "{separator}{name}");
+            if let Some(description) = description {
+                let _ = write!(value, ";desc={description}");
+            }
+            if let Some(took) = took {
+                let _ = write!(value, ";dur={:.3}", took.as_secs_f64() * 1000.0);
+            }
         }
         HeaderValue::from_str(&value).expect("phase names and numbers are valid header text")
     }
@@ -74,5 +88,7 @@ mod tests {
             .with("data", Duration::from_micros(1500))
             .with("render", Duration::from_millis(2));
         assert_eq!(timing.header_value(), "data;dur=1.500, render;dur=2.000");
+        let timing = ServerTiming::default().with("file", Duration::from_micros(20)).with_description("cache", "stale");
+        assert_eq!(timing.header_value(), "file;dur=0.020, cache;desc=stale");
     }
 }

@@ -24,7 +24,8 @@ pub fn router(state: AppState) -> Router {
     let site_files = ServeDir::new(&state.config.site_root).fallback(not_found);
 
     Router::new()
-        .route("/", get(ssr::page))
+        .route("/", get(ssg::page))
+        .route("/compare", get(ssg::page))
         .route("/ssg", get(ssg::page))
         .route("/ssg/", get(ssg::page))
         .route("/ssr", get(ssr::page))

@@ -1,5 +1,6 @@
 use crate::{config::Config, isr_cache::IsrCache, page_files::PageFiles};
 use app::{
+    bench::BenchFigures,
     content::PostStore,
     live::{LiveData, ViewStore},
 };
@@ -16,6 +17,8 @@ pub struct AppState {
     pub isr: Arc<IsrCache>,
     pub live: LiveData,
     pub page_files: Arc<PageFiles>,
+    /// The last `make bench` figures, for the home page: read by the build step only.
+    pub bench: Option<Arc<BenchFigures>>,
 }
 
 impl AppState {
@@ -29,6 +32,7 @@ impl AppState {
             isr,
             live,
             page_files: Arc::default(),
+            bench: None,
         }
     }
 
@@ -37,5 +41,8 @@ impl AppState {
     pub fn provide_render_context(&self) {
         leptos::prelude::provide_context(self.posts.clone());
         leptos::prelude::provide_context(self.live.clone());
+        if let Some(bench) = &self.bench {
+            leptos::prelude::provide_context(bench.clone());
+        }
     }
 }

@@ -26,17 +26,88 @@ fn assert_page_markers(html: &str, strategy: &str) {
 }
 
 #[tokio::test]
-async fn home_page_maps_every_strategy() {
+async fn home_page_maps_every_strategy_in_its_tree_and_its_table() {
     let server = spawn().await;
     let response = server.get("/").await;
     assert_eq!(response.status, 200);
-    assert_eq!(response.header("x-render-strategy"), Some("ssr"));
+    assert_eq!(response.header("x-render-strategy"), Some("ssg"), "the home page is prerendered");
     let html = response.text();
-    assert_page_markers(&html, "ssr");
+    assert_page_markers(&html, "ssg");
     for strategy in ["ssg", "ssr", "stream", "csr", "isr", "ppr"] {
-        assert!(html.contains(&format!("data-strategy=\"{strategy}\"")), "the map has a row for {strategy}");
+        assert!(html.contains(&format!("data-strategy=\"{strategy}\"")), "the table has a row for {strategy}");
+        assert!(html.contains(&format!("data-decision=\"{strategy}\"")), "the decision tree ends in {strategy}");
     }
+    assert!(html.contains("Who generates the HTML?"), "the tree asks who");
     assert!(html.contains("<title>"), "leptos_meta sets the title");
+}
+
+/// `name;desc=…;dur=…` entries, checked: every duration parses and is not negative.
+fn server_timing_entries(header: &str) -> Vec<(String, Option<f64>, Option<String>)> {
+    header
+        .split(',')
+        .map(|entry| {
+            let mut params = entry.trim().split(';');
+            let name = params.next().unwrap().trim().to_string();
+            assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{header}");
+            let (mut duration, mut description) = (None, None);
+            for param in params {
+                match param.trim().split_once('=') {
+                    Some(("dur", value)) => {
+                        let ms: f64 = value.parse().unwrap_or_else(|_| panic!("dur is a number in {header}"));
+                        assert!(ms >= 0.0 && ms.is_finite(), "{header}");
+                        duration = Some(ms);
+                    }
+                    Some(("desc", value)) => description = Some(value.to_string()),
+                    _ => panic!("unexpected parameter {param:?} in {header}"),
+                }
+            }
+            (name, duration, description)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_html_route_names_its_strategy_and_times_itself() {
+    let server = spawn().await;
+    let post = format!("/posts/{}", post_slugs(&server.posts_dir())[0]);
+    let routes = [
+        ("/", "ssg"),
+        ("/compare", "ssg"),
+        ("/ssg", "ssg"),
+        ("/ssr", "ssr"),
+        ("/stream", "stream"),
+        ("/csr", "csr"),
+        ("/isr", "isr"),
+        ("/ppr", "ppr"),
+        (post.as_str(), "ssg"),
+        ("/posts/no-such-post", "ssg"),
+        ("/no/such/page", "ssr"),
+    ];
+    for (path, strategy) in routes {
+        let response = server.get(path).await;
+        assert_eq!(response.header("x-render-strategy"), Some(strategy), "{path}");
+        assert!(response.header("content-type").unwrap().starts_with("text/html"), "{path}");
+        let timing = response.header("server-timing").unwrap_or_else(|| panic!("{path} has Server-Timing"));
+        let entries = server_timing_entries(timing);
+        let phases: Vec<&str> = entries.iter().filter(|e| e.1.is_some()).map(|e| e.0.as_str()).collect();
+        let expected = match strategy {
+            "ssg" | "ppr" => "file",
+            "stream" => "shell",
+            "isr" => "file",
+            _ => "render",
+        };
+        assert!(phases.contains(&expected), "{path}: {timing} has {expected}");
+        if matches!(strategy, "ssr" | "stream" | "csr") {
+            assert!(phases.contains(&"data"), "{path}: {timing} says how long data took");
+        }
+        if strategy == "isr" {
+            let cache = response.header("x-isr-cache").expect("x-isr-cache");
+            assert!(["miss", "fresh", "stale"].contains(&cache));
+            let described = entries.iter().find(|e| e.0 == "cache").and_then(|e| e.2.clone());
+            assert_eq!(described.as_deref(), Some(cache), "Server-Timing repeats the cache state for the inspector");
+        }
+        assert_page_markers(&response.text(), strategy);
+    }
 }
 
 #[tokio::test]
@@ -51,7 +122,7 @@ async fn ssr_renders_every_post_with_a_per_request_timestamp() {
         assert_eq!(response.header("x-render-strategy"), Some("ssr"));
         assert_eq!(response.header("cache-control"), Some("no-store"));
         let timing = response.header("server-timing").expect("a Server-Timing header");
-        assert!(timing.starts_with("render;dur="), "{timing}");
+        assert!(timing.starts_with("data;dur=") && timing.contains(", render;dur="), "{timing}");
         assert_page_markers(&response.text(), "ssr");
     }
     let html = first.text();

@@ -35,6 +35,14 @@ enum Instance {
 impl Instance {
     const ALL: [Instance; 3] = [Instance::Default, Instance::StaleIsr, Instance::SlowHoles];
 
+    fn name(self) -> &'static str {
+        match self {
+            Instance::Default => "default",
+            Instance::StaleIsr => "stale-isr",
+            Instance::SlowHoles => "slow-holes",
+        }
+    }
+
     fn env(self) -> [(&'static str, &'static str); 2] {
         match self {
             Instance::Default => [("DEMO_LATENCY_MS", "0"), ("ISR_REVALIDATE_SECS", "3600")],
@@ -48,6 +56,8 @@ struct Route {
     label: &'static str,
     /// `{post}` stands for the newest post's slug.
     path: &'static str,
+    /// The strategy whose per-request cost this is: the home page's cost column reads it.
+    strategy: &'static str,
     instance: Instance,
     /// Also measure time to first byte (and to the last) over sequential requests:
     /// the figure that tells streamed responses apart.
@@ -56,17 +66,17 @@ struct Route {
 
 /// The routes under load: adding one is one line.
 const ROUTES: &[Route] = &[
-    Route { label: "SSG", path: "/ssg/", instance: Instance::Default, ttfb: true },
-    Route { label: "SSG post page", path: "/posts/{post}", instance: Instance::Default, ttfb: false },
-    Route { label: "SSR", path: "/ssr", instance: Instance::Default, ttfb: false },
-    Route { label: "Streaming SSR", path: "/stream", instance: Instance::Default, ttfb: true },
-    Route { label: "CSR shell", path: "/csr", instance: Instance::Default, ttfb: false },
-    Route { label: "API /api/posts", path: "/api/posts", instance: Instance::Default, ttfb: false },
-    Route { label: "ISR, fresh", path: "/isr", instance: Instance::Default, ttfb: false },
-    Route { label: "ISR, stale (regenerating)", path: "/isr", instance: Instance::StaleIsr, ttfb: false },
-    Route { label: "PPR", path: "/ppr", instance: Instance::Default, ttfb: true },
-    Route { label: "Streaming SSR, 300 ms holes", path: "/stream", instance: Instance::SlowHoles, ttfb: true },
-    Route { label: "PPR, 300 ms holes", path: "/ppr", instance: Instance::SlowHoles, ttfb: true },
+    Route { label: "SSG", strategy: "ssg", path: "/ssg/", instance: Instance::Default, ttfb: true },
+    Route { label: "SSG post page", strategy: "ssg", path: "/posts/{post}", instance: Instance::Default, ttfb: false },
+    Route { label: "SSR", strategy: "ssr", path: "/ssr", instance: Instance::Default, ttfb: false },
+    Route { label: "Streaming SSR", strategy: "stream", path: "/stream", instance: Instance::Default, ttfb: true },
+    Route { label: "CSR shell", strategy: "csr", path: "/csr", instance: Instance::Default, ttfb: false },
+    Route { label: "API /api/posts", strategy: "csr", path: "/api/posts", instance: Instance::Default, ttfb: false },
+    Route { label: "ISR, fresh", strategy: "isr", path: "/isr", instance: Instance::Default, ttfb: false },
+    Route { label: "ISR, stale (regenerating)", strategy: "isr", path: "/isr", instance: Instance::StaleIsr, ttfb: false },
+    Route { label: "PPR", strategy: "ppr", path: "/ppr", instance: Instance::Default, ttfb: true },
+    Route { label: "Streaming SSR, 300 ms holes", strategy: "stream", path: "/stream", instance: Instance::SlowHoles, ttfb: true },
+    Route { label: "PPR, 300 ms holes", strategy: "ppr", path: "/ppr", instance: Instance::SlowHoles, ttfb: true },
 ];
 
 const CONNECTIONS: u32 = 32;
@@ -103,6 +113,9 @@ pub fn run(settings: &Settings) -> Result<()> {
         bail!("run `make build` first: the bench needs target/release/server and a built site root");
     }
     let scratch = TempDir::new("bench")?;
+    let measured_at = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .context("formatting the time")?;
     let machine = json!({ "cores": cores(), "load_average_at_start": load_average() });
     eprintln!("bench: {} cores, load average {}", machine["cores"], machine["load_average_at_start"]);
 
@@ -135,6 +148,8 @@ pub fn run(settings: &Settings) -> Result<()> {
         routes.push(json!({
             "label": route.label,
             "path": path,
+            "strategy": route.strategy,
+            "instance": route.instance.name(),
             "requests_per_sec": load.requests_per_sec,
             "p50_ms": load.p50_ms,
             "p99_ms": load.p99_ms,
@@ -151,6 +166,7 @@ pub fn run(settings: &Settings) -> Result<()> {
 
     let scale_latency = scale_latency(settings, &server_bin, &site, &scratch)?;
     let report = json!({
+        "measured_at": measured_at,
         "machine": machine,
         "seconds_per_route": settings.seconds,
         "connections": CONNECTIONS,
@@ -640,11 +656,11 @@ mod tests {
         run(&settings).unwrap();
         let report: Value = serde_json::from_slice(&fs::read(&output).unwrap()).unwrap();
         fs::remove_file(output).unwrap();
-        for field in ["machine", "seconds_per_route", "connections", "nginx_ssg", "routes", "memory", "bundle", "scale", "scale_latency"] {
+        for field in ["measured_at", "machine", "seconds_per_route", "connections", "nginx_ssg", "routes", "memory", "bundle", "scale", "scale_latency"] {
             assert!(!report[field].is_null(), "{field} is reported");
         }
         let route = &report["routes"][0];
-        for field in ["label", "path", "requests_per_sec", "p50_ms", "p99_ms", "errors", "non_2xx", "vs_nginx"] {
+        for field in ["label", "path", "strategy", "instance", "requests_per_sec", "p50_ms", "p99_ms", "errors", "non_2xx", "vs_nginx"] {
             assert!(!route[field].is_null(), "routes[].{field} is reported");
         }
         for field in ["idle_rss_kib", "peak_rss_kib"] {

@@ -22,7 +22,10 @@ pub fn Nav() -> impl IntoView {
         <header class="site-header">
             <a class="brand" href="/" rel="external">"Rendering strategies"</a>
             <nav aria-label="Strategies">
-                <ul>{links}</ul>
+                <ul>
+                    {links}
+                    <li><a href="/compare" rel="external" title="Every strategy side by side">"compare"</a></li>
+                </ul>
             </nav>
         </header>
     }

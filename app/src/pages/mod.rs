@@ -2,12 +2,14 @@
 //! the strategy, the server decides when the render runs.
 
 mod client_rendered;
+mod compare;
 mod home;
 mod not_found;
 mod post;
 mod post_index;
 
 pub use client_rendered::ClientRenderedPage;
+pub use compare::ComparePage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
 pub use post::PostPage;

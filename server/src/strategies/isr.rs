@@ -5,7 +5,7 @@
 
 use crate::{
     error::AppError,
-    isr_cache::{Render, RenderedPage},
+    isr_cache::{CacheStatus, Render, RenderedPage},
     render,
     response::{finish, html, Caching, ServerTiming},
     state::AppState,
@@ -34,7 +34,9 @@ pub async fn page(State(state): State<AppState>, uri: Uri) -> Result<Response<Bo
         .get(key, renderer(&state, key))
         .await
         .map_err(|error| AppError::Internal(error.to_string()))?;
-    let timing = ServerTiming::default().with("isr", started.elapsed());
+    // A miss rendered the page now; any other answer read it from disk.
+    let phase = if status == CacheStatus::Miss { "render" } else { "file" };
+    let timing = ServerTiming::default().with(phase, started.elapsed()).with_description("cache", status.as_str());
     let mut response = finish(html(page), Strategy::Isr, timing, Caching::Isr(state.isr.window()));
     response.headers_mut().insert(X_ISR_CACHE.clone(), HeaderValue::from_static(status.as_str()));
     Ok(response)

@@ -1,0 +1,200 @@
+//! The in-page inspector: a collapsible panel in the corner of every page that
+//! says how this HTML was made. The server fills in what it knows (strategy,
+//! when the HTML was generated), so it reads the same with JavaScript off. The
+//! browser adds what only it can measure, from the Navigation and Resource
+//! Timing APIs: bytes received, time to first byte, the server's own
+//! `Server-Timing` phases, the bundle, how and how fast it took over, and the
+//! age of the page and of each hole, ticking.
+
+use crate::{clock, strategy::Strategy};
+use leptos::prelude::*;
+
+#[component]
+pub fn Inspector(strategy: Strategy, generated_at: String) -> impl IntoView {
+    view! {
+        <details class="inspector" data-inspector=strategy.as_str()>
+            <summary>"Inspector " <span class="strategy-badge">{strategy.as_str()}</span></summary>
+            <dl>
+                <dt>"Strategy"</dt>
+                <dd data-inspector-field="strategy">
+                    <strong>{strategy.name()}</strong> ": " {strategy.summary()}
+                </dd>
+                <dt>"HTML generated at"</dt>
+                <dd data-inspector-field="generated-at">{clock::display(&generated_at)}</dd>
+            </dl>
+            <BrowserFigures strategy generated_at/>
+        </details>
+    }
+}
+
+const UNMEASURED: &str = "measured in the browser, with JavaScript";
+
+/// What the browser measured, as text. Before the bundle runs (or without
+/// JavaScript) every figure says so.
+#[derive(Clone, Debug, PartialEq)]
+struct Figures {
+    age: String,
+    html: String,
+    ttfb: String,
+    server_timing: String,
+    isr_cache: String,
+    bundle: String,
+    client: String,
+    /// Each hole's name and stamp; `None` until the browser has looked.
+    holes: Option<Vec<(String, String)>>,
+}
+
+impl Default for Figures {
+    fn default() -> Self {
+        let unmeasured = || UNMEASURED.to_string();
+        Figures {
+            age: unmeasured(),
+            html: unmeasured(),
+            ttfb: unmeasured(),
+            server_timing: unmeasured(),
+            isr_cache: unmeasured(),
+            bundle: unmeasured(),
+            client: "not taken over: static HTML".to_string(),
+            holes: None,
+        }
+    }
+}
+
+/// The browser's half of the inspector, an island: it re-measures every second,
+/// so ages tick and the takeover shows once it has happened.
+#[island]
+fn BrowserFigures(strategy: Strategy, generated_at: String) -> impl IntoView {
+    let figures = RwSignal::new(Figures::default());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let generated_at = generated_at.clone();
+        let measure = move || figures.set(measure::figures(&generated_at));
+        measure();
+        _ = set_interval_with_handle(measure, std::time::Duration::from_secs(1));
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = generated_at;
+
+    let field = move |name: &'static str, read: fn(&Figures) -> String| {
+        view! { <dd data-inspector-field=name>{move || figures.with(read)}</dd> }
+    };
+    let holes = move || {
+        figures.with(|figures| match &figures.holes {
+            None => UNMEASURED.into_any(),
+            Some(holes) if holes.is_empty() => "none on this page".into_any(),
+            Some(holes) => {
+                let items = holes
+                    .iter()
+                    .map(|(hole, stamp)| view! { <li data-inspector-hole=hole.clone()>{hole.clone()} ": " {stamp.clone()}</li> })
+                    .collect_view();
+                view! { <ul>{items}</ul> }.into_any()
+            }
+        })
+    };
+    view! {
+        <dl>
+            <dt>"Age now"</dt>
+            {field("age", |f| f.age.clone())}
+            <dt>"HTML received"</dt>
+            {field("html-bytes", |f| f.html.clone())}
+            <dt>"Time to first byte"</dt>
+            {field("ttfb", |f| f.ttfb.clone())}
+            <dt>"Server-Timing"</dt>
+            {field("server-timing", |f| f.server_timing.clone())}
+            {(strategy == Strategy::Isr).then(|| view! {
+                <dt>"ISR cache"</dt>
+                {field("isr-cache", |f| f.isr_cache.clone())}
+            })}
+            <dt>"Bundle"</dt>
+            {field("bundle", |f| f.bundle.clone())}
+            <dt>"Client"</dt>
+            {field("client", |f| f.client.clone())}
+            <dt>"Holes"</dt>
+            <dd data-inspector-field="holes">{holes}</dd>
+        </dl>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod measure {
+    use super::Figures;
+    use crate::clock;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, PerformanceNavigationTiming, PerformanceResourceTiming, PerformanceServerTiming};
+
+    pub fn figures(generated_at: &str) -> Figures {
+        let mut figures = Figures { age: age_of(generated_at), ..Figures::default() };
+        let Some(performance) = leptos::prelude::window().performance() else {
+            return figures;
+        };
+        if let Ok(navigation) = performance.get_entries_by_type("navigation").get(0).dyn_into::<PerformanceNavigationTiming>() {
+            figures.html = format!(
+                "{} decoded, {} over the wire",
+                kib(navigation.decoded_body_size()),
+                kib(navigation.transfer_size())
+            );
+            figures.ttfb = format!("{:.1} ms", navigation.response_start());
+            let entries: Vec<PerformanceServerTiming> =
+                navigation.server_timing().iter().filter_map(|entry| entry.dyn_into().ok()).collect();
+            figures.server_timing = if entries.is_empty() {
+                "none (a plain file server sends no Server-Timing)".into()
+            } else {
+                entries
+                    .iter()
+                    .filter(|entry| entry.description().is_empty())
+                    .map(|entry| format!("{} {:.2} ms", entry.name(), entry.duration()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            figures.isr_cache = entries
+                .iter()
+                .find(|entry| entry.name() == "cache")
+                .map(|entry| entry.description())
+                .unwrap_or_else(|| "unknown (no cache entry in Server-Timing)".into());
+        }
+        let resources: Vec<PerformanceResourceTiming> =
+            performance.get_entries_by_type("resource").iter().filter_map(|entry| entry.dyn_into().ok()).collect();
+        let sent = |suffix: &str| {
+            resources.iter().find(|entry| entry.name().ends_with(suffix)).map(|entry| kib(entry.encoded_body_size()))
+        };
+        figures.bundle = match (sent(".wasm"), sent(".js")) {
+            (Some(wasm), Some(js)) => format!("WASM {wasm} + JS {js}, as sent"),
+            _ => "not loaded".into(),
+        };
+        let document = leptos::prelude::document();
+        let mode = document.document_element().and_then(|html| html.get_attribute("data-client-mode"));
+        let took = performance.get_entries_by_name("client-takeover").get(0).dyn_into::<web_sys::PerformanceEntry>().ok();
+        figures.client = match (mode, took) {
+            (Some(mode), Some(took)) => format!("{mode} in {:.1} ms", took.duration()),
+            _ => "taking over…".into(),
+        };
+        if let Ok(stamps) = document.query_selector_all("[data-hole] [data-generated-at]") {
+            figures.holes = Some((0..stamps.length())
+                .filter_map(|i| stamps.item(i)?.dyn_into::<Element>().ok())
+                .filter_map(|stamp| {
+                    let hole = stamp.closest("[data-hole]").ok()??.get_attribute("data-hole")?;
+                    let at = stamp.get_attribute("data-generated-at")?;
+                    Some((hole, format!("{}, {} old", clock::display(&at), age_of(&at))))
+                })
+                .collect());
+        }
+        figures
+    }
+
+    fn age_of(rfc3339: &str) -> String {
+        let millis = js_sys::Date::now() - js_sys::Date::parse(rfc3339);
+        if millis.is_nan() {
+            return "unknown".into();
+        }
+        let seconds = (millis / 1000.0).max(0.0);
+        match seconds {
+            s if s < 60.0 => format!("{s:.1} s"),
+            s if s < 3600.0 => format!("{:.0} min {:.0} s", (s / 60.0).floor(), s % 60.0),
+            s => format!("{:.1} h", s / 3600.0),
+        }
+    }
+
+    fn kib(bytes: f64) -> String {
+        format!("{:.1} KiB", bytes / 1024.0)
+    }
+}
