@@ -21,7 +21,8 @@ pub fn router(state: AppState) -> Router {
     // Files under the site root (`pkg/`, public assets) are served as they are;
     // any other path is the 404 page, rendered by the app's router fallback.
     let not_found = ssr::page.with_state(state.clone());
-    let site_files = ServeDir::new(&state.config.site_root).fallback(not_found);
+    // `make build` writes `pkg/*.gz` beside each file: browsers that accept gzip get those.
+    let site_files = ServeDir::new(&state.config.site_root).precompressed_gzip().fallback(not_found);
 
     Router::new()
         .route("/", get(ssg::page))

@@ -393,13 +393,7 @@ fn newest_post_slug(addr: SocketAddr) -> Result<String> {
 }
 
 fn gzip_len(bytes: &[u8]) -> Result<u64> {
-    let mut gzip = Command::new("gzip").args(["-9", "-c"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn()?;
-    let mut stdin = gzip.stdin.take().expect("piped");
-    let input = bytes.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = gzip.wait_with_output()?;
-    writer.join().expect("the writer thread ends")?;
-    Ok(output.stdout.len() as u64)
+    Ok(crate::site::gzip(bytes).len() as u64)
 }
 
 /// A release server on an ephemeral loopback port, stopped when dropped.
