@@ -4,14 +4,11 @@
 //! the next build.
 //!
 //! What it writes, as `<path>/index.html` so any file server can serve the root:
-//! the home page and `/compare`, `/ssg`, `/posts/{slug}` for every post, the ISR pages (their first version),
-//! PPR's shell (with skeletons in its holes), and `404.html`.
+//! every page the route table serves as SSG (`/posts/{slug}` for every post),
+//! the ISR pages (their first version), PPR's shell (with skeletons in its
+//! holes), and `404.html`.
 
-use crate::{
-    render, site_fs,
-    state::AppState,
-    strategies::{isr, ppr},
-};
+use crate::{render, routes::PAGES, site_fs, state::AppState};
 use app::{bench::BenchFigures, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
@@ -46,14 +43,17 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let root = &state.config.site_root;
     let index = state.posts.index();
 
-    let mut jobs: Vec<PageJob> =
-        ["/", "/compare", "/ssg"].into_iter().map(|url| page(root, url, Strategy::Ssg, None)).collect();
-    jobs.extend(index.posts().iter().map(|post| {
-        let url = format!("/posts/{}", post.summary.slug);
-        page(root, &url, Strategy::Ssg, index.source_file(&post.summary.slug).map(PathBuf::from))
-    }));
-    jobs.extend(isr::PAGES.iter().map(|url| page(root, url, Strategy::Isr, None)));
-    jobs.push(page(root, ppr::SHELL, Strategy::Ppr, None));
+    // Every page of the route table that is served from a file; `{slug}` is every post.
+    let mut jobs = Vec::new();
+    for route in PAGES.iter().filter(|page| matches!(page.strategy, Strategy::Ssg | Strategy::Isr | Strategy::Ppr)) {
+        match route.path.split_once("{slug}") {
+            None => jobs.push(page(root, route.path, route.strategy, None)),
+            Some((before, after)) => jobs.extend(index.posts().iter().map(|post| {
+                let slug = &post.summary.slug;
+                page(root, &format!("{before}{slug}{after}"), route.strategy, index.source_file(slug).map(PathBuf::from))
+            })),
+        }
+    }
     jobs.push(PageJob {
         url: "/404".into(),
         strategy: Strategy::Ssg,
@@ -123,4 +123,18 @@ async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError
         .await
         .map_err(|e| error(e.to_string()))?
         .map_err(|e| error(format!("writing {}: {e}", job.file.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_bench_report_has_a_cost_for_every_strategy() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/bench/latest.json");
+        let figures: BenchFigures = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        for strategy in Strategy::ALL {
+            assert!(figures.cost_of(strategy).count() >= 1, "{strategy:?} has a measured cost");
+        }
+    }
 }

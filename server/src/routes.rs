@@ -1,18 +1,44 @@
-//! URL to handler, in the order of the contract. The page components' own
-//! route table is `app::App`; this one decides which strategy serves each URL.
+//! The route table: every page, and the strategy that serves it. Adding a page
+//! is one line in `PAGES` plus its component in `app::App`'s `<Routes>`. Pages
+//! served from files (SSG, ISR, PPR) are written by the build step from this
+//! same table (see `crate::prerender`).
 
 use crate::{
     api,
     state::AppState,
     strategies::{csr, isr, ppr, ssg, ssr, stream},
 };
+use app::Strategy;
 use axum::{
     extract::DefaultBodyLimit,
     handler::Handler,
-    routing::{get, post},
+    routing::{get, post, MethodRouter},
     Router,
 };
 use tower_http::services::ServeDir;
+
+/// A page and the strategy that serves it. `{slug}` in a path stands for every post.
+pub struct Page {
+    pub path: &'static str,
+    pub strategy: Strategy,
+}
+
+pub const PAGES: &[Page] = &[
+    Page { path: "/", strategy: Strategy::Ssg },
+    Page { path: "/compare", strategy: Strategy::Ssg },
+    Page { path: "/ssg", strategy: Strategy::Ssg },
+    Page { path: "/ssr", strategy: Strategy::Ssr },
+    Page { path: "/stream", strategy: Strategy::Stream },
+    Page { path: "/csr", strategy: Strategy::Csr },
+    Page { path: "/isr", strategy: Strategy::Isr },
+    Page { path: "/ppr", strategy: Strategy::Ppr },
+    Page { path: "/posts/{slug}", strategy: Strategy::Ssg },
+];
+
+/// The paths `strategy` serves.
+pub fn paths_served_by(strategy: Strategy) -> impl Iterator<Item = &'static str> {
+    PAGES.iter().filter(move |page| page.strategy == strategy).map(|page| page.path)
+}
 
 /// `{"path": …}` or `{"tag": …}` fits in far less.
 const REVALIDATE_BODY_LIMIT: usize = 4 * 1024;
@@ -20,24 +46,33 @@ const REVALIDATE_BODY_LIMIT: usize = 4 * 1024;
 pub fn router(state: AppState) -> Router {
     // Files under the site root (`pkg/`, public assets) are served as they are;
     // any other path is the 404 page, rendered by the app's router fallback.
-    let not_found = ssr::page.with_state(state.clone());
     // `make build` writes `pkg/*.gz` beside each file: browsers that accept gzip get those.
+    let not_found = ssr::page.with_state(state.clone());
     let site_files = ServeDir::new(&state.config.site_root).precompressed_gzip().fallback(not_found);
 
-    Router::new()
-        .route("/", get(ssg::page))
-        .route("/compare", get(ssg::page))
-        .route("/ssg", get(ssg::page))
-        .route("/ssg/", get(ssg::page))
-        .route("/ssr", get(ssr::page))
-        .route("/stream", get(stream::page))
-        .route("/csr", get(csr::shell))
-        .route("/isr", get(isr::page))
-        .route("/ppr", get(ppr::page))
-        .route("/posts/{slug}", get(ssg::page))
-        .route("/posts/{slug}/", get(ssg::page))
+    let mut router = Router::new();
+    for page in PAGES {
+        router = router.route(page.path, handler(page.strategy));
+        // A page written as `<path>/index.html` is also reached at `<path>/`, as
+        // a plain file server would serve it.
+        if page.strategy == Strategy::Ssg && page.path != "/" {
+            router = router.route(&format!("{}/", page.path), handler(page.strategy));
+        }
+    }
+    router
         .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
         .route("/api/{*server_fn}", get(api::server_fn).post(api::server_fn))
         .fallback_service(site_files)
         .with_state(state)
+}
+
+fn handler(strategy: Strategy) -> MethodRouter<AppState> {
+    match strategy {
+        Strategy::Ssg => get(ssg::page),
+        Strategy::Ssr => get(ssr::page),
+        Strategy::Stream => get(stream::page),
+        Strategy::Csr => get(csr::shell),
+        Strategy::Isr => get(isr::page),
+        Strategy::Ppr => get(ppr::page),
+    }
 }

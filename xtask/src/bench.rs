@@ -114,6 +114,8 @@ pub fn run(settings: &Settings) -> Result<()> {
     }
     let scratch = TempDir::new("bench")?;
     let measured_at = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .context("whole seconds are a valid time")?
         .format(&time::format_description::well_known::Rfc3339)
         .context("formatting the time")?;
     let machine = json!({ "cores": cores(), "load_average_at_start": load_average() });

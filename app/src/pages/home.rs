@@ -159,7 +159,7 @@ fn BenchNote(bench: Option<Arc<BenchFigures>>) -> impl IntoView {
     match bench {
         Some(bench) => view! {
             <p class="bench-note" data-bench-measured-at=bench.measured_at.clone()>
-                "Measured by " <code>"make bench"</code> " at " {bench.measured_at.clone()} " on "
+                "Measured by " <code>"make bench"</code> " at " {crate::clock::display(&bench.measured_at)} " on "
                 {bench.machine.cores} " cores: wrk, " {bench.connections} " connections, "
                 {bench.seconds_per_route} " s per route, on loopback. nginx serving the same prerendered "
                 <code>"/ssg/index.html"</code> " did " {requests_per_sec(bench.nginx_ssg.requests_per_sec)}

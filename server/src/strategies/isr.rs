@@ -8,6 +8,7 @@ use crate::{
     isr_cache::{CacheStatus, Render, RenderedPage},
     render,
     response::{finish, html, Caching, ServerTiming},
+    routes::paths_served_by,
     state::AppState,
 };
 use app::{post::all_tags, Strategy};
@@ -20,9 +21,6 @@ use axum::{
 };
 use serde::Deserialize;
 use std::{sync::Arc, time::Instant};
-
-/// The pages served with ISR.
-pub const PAGES: [&str; 1] = ["/isr"];
 
 pub static X_ISR_CACHE: header::HeaderName = header::HeaderName::from_static("x-isr-cache");
 
@@ -81,10 +79,11 @@ pub async fn revalidate(
     }
     let request: RevalidateRequest = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("expected {{\"path\": \"/isr\"}} or {{\"tag\": \"rust\"}}: {e}")))?;
+    let pages: Vec<&str> = paths_served_by(Strategy::Isr).collect();
     let keys = match (request.path, request.tag) {
-        (Some(path), None) if PAGES.contains(&path.as_str()) => vec![path],
+        (Some(path), None) if pages.contains(&path.as_str()) => vec![path],
         (Some(_), None) => return Err(AppError::NotFound),
-        (None, Some(tag)) => state.isr.keys_tagged(&tag, &PAGES),
+        (None, Some(tag)) => state.isr.keys_tagged(&tag, &pages),
         _ => return Err(AppError::BadRequest("give exactly one of `path` and `tag`".into())),
     };
     for key in &keys {

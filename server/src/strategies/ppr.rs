@@ -25,12 +25,11 @@ use bytes::Bytes;
 use futures::{stream::FuturesUnordered, StreamExt};
 use std::{convert::Infallible, time::Instant};
 
-/// Where the prerendered shell is served, and written.
-pub const SHELL: &str = "/ppr";
-
 pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Response {
     let started = Instant::now();
-    let file = site_fs::page_file(&state.config.site_root, SHELL).expect("the shell path is a plain path");
+    let Some(file) = site_fs::page_file(&state.config.site_root, request.uri().path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
     let shell = match state.page_files.read(&file).await {
         Ok(bytes) => bytes,
         Err(error) => {
