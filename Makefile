@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve build test test-unit test-e2e bench toolchain browser bench-tools e2e-deps
+.PHONY: serve build test test-unit test-e2e bench screenshots toolchain browser bench-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -32,6 +32,11 @@ bench: build bench-tools
 
 test-e2e:
 	cd end2end && npm test
+
+## screenshots: the inspector on /ssr and /csr, and /compare, into docs/screenshots
+## (`make test` takes the same screenshots into target/screenshots)
+screenshots: build browser e2e-deps
+	cd end2end && SCREENSHOT_DIR=docs/screenshots node --test --test-timeout=120000 tests/inspector.test.js
 
 toolchain:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
