@@ -71,7 +71,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 </footer>
                 <Inspector strategy generated_at/>
                 <noscript>"This page works without JavaScript, except the tag filter, the CSR page and PPR's holes."</noscript>
-                {(strategy == Strategy::Ppr).then(|| view! { <script>{PPR_RESOLVER}</script> })}
+                {(strategy == Strategy::Ppr).then(|| view! { <script nonce=leptos::nonce::use_nonce()>{PPR_RESOLVER}</script> })}
             </body>
         </html>
     }

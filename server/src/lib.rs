@@ -9,6 +9,7 @@ pub mod prerender;
 pub mod render;
 pub mod response;
 pub mod routes;
+pub mod security;
 pub mod site_fs;
 pub mod state;
 pub mod strategies;

@@ -5,7 +5,11 @@
 //! the shell at once and each `<Suspense>` hole when its data is ready; `hole`
 //! renders one PPR hole alone.
 
-use crate::{response::ServerTiming, state::AppState};
+use crate::{
+    response::ServerTiming,
+    security::{new_nonce, InlineScripts},
+    state::AppState,
+};
 use app::{
     api::DataTime,
     clock,
@@ -23,7 +27,7 @@ use std::time::{Duration, Instant};
 
 /// Renders the whole document for `uri` as `strategy` would serve it, waiting for
 /// all its data first. The status comes from the page (the 404 page sets 404).
-pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming) {
+pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming, InlineScripts) {
     render(state, strategy, uri, true).await
 }
 
@@ -31,9 +35,9 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
 /// the non-blocking `<Suspense>` holes, with their fallbacks) and each hole
 /// follows on the same response as soon as its data is ready. Returns once the
 /// shell is ready, so the `shell` timing is the time to the first flush.
-pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming) {
+pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming, InlineScripts) {
     let started = Instant::now();
-    let (page, context, data) = page_and_context(state, strategy, true);
+    let (page, context, data, scripts) = page_and_context(state, strategy, true);
     let handler = leptos_axum::render_app_to_stream_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
     let (parts, body) = response.into_parts();
@@ -45,15 +49,20 @@ pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respons
     // The headers leave with the shell: `data` is what the shell waited for,
     // the holes' data comes later and has its own stamps.
     let timing = ServerTiming::default().with("data", data.total()).with("shell", shell_done);
-    (Response::from_parts(parts, body), timing)
+    (Response::from_parts(parts, body), timing, scripts)
 }
 
-async fn render(state: &AppState, strategy: Strategy, uri: &Uri, loads_bundle: bool) -> (Response<Body>, ServerTiming) {
+async fn render(
+    state: &AppState,
+    strategy: Strategy,
+    uri: &Uri,
+    loads_bundle: bool,
+) -> (Response<Body>, ServerTiming, InlineScripts) {
     let started = Instant::now();
-    let (page, context, data) = page_and_context(state, strategy, loads_bundle);
+    let (page, context, data, scripts) = page_and_context(state, strategy, loads_bundle);
     let handler = leptos_axum::render_app_async_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
-    (response, ServerTiming::default().with("data", data.total()).with("render", started.elapsed()))
+    (response, ServerTiming::default().with("data", data.total()).with("render", started.elapsed()), scripts)
 }
 
 /// One PPR hole's content, rendered alone, for `kind`'s data as of now. A hole
@@ -69,12 +78,13 @@ pub async fn hole(state: &AppState, kind: HoleKind, time: Duration) -> String {
 }
 
 /// The document's shell facts, stamped now, what the components read from
-/// context, and the clock their data loads add to.
+/// context, the clock their data loads add to, and the nonce every inline
+/// script of this render carries (Leptos's and ours).
 fn page_and_context(
     state: &AppState,
     strategy: Strategy,
     loads_bundle: bool,
-) -> (PageShell, impl Fn() + Clone + Send + Sync + 'static, DataTime) {
+) -> (PageShell, impl Fn() + Clone + Send + Sync + 'static, DataTime, InlineScripts) {
     let page = PageShell {
         options: state.leptos_options.clone(),
         strategy,
@@ -84,11 +94,15 @@ fn page_and_context(
     let state = state.clone();
     let data = DataTime::default();
     let provided = data.clone();
+    let nonce = new_nonce();
+    let scripts = InlineScripts::with_nonce(nonce.clone());
+    // Runs after leptos_axum's own contexts, so this nonce replaces the one it made.
     let context = move || {
         state.provide_render_context();
         leptos::prelude::provide_context(provided.clone());
+        leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
     };
-    (page, context, data)
+    (page, context, data, scripts)
 }
 
 fn request(uri: &Uri) -> Request<Body> {
@@ -105,7 +119,7 @@ pub async fn document_bytes(
     uri: &Uri,
     expected: StatusCode,
 ) -> Result<Bytes, String> {
-    let (response, _) = render(state, strategy, uri, expected == StatusCode::OK).await;
+    let (response, _, _) = render(state, strategy, uri, expected == StatusCode::OK).await;
     let status = response.status();
     if status != expected {
         return Err(format!("rendering {uri} answered {status}, not {expected}"));

@@ -1,5 +1,6 @@
 //! Headers every HTML response carries, set in one place.
 
+use crate::security::InlineScripts;
 use app::Strategy;
 use axum::{
     body::Body,
@@ -64,8 +65,15 @@ pub fn html(bytes: Bytes) -> Response<Body> {
     response
 }
 
-pub fn finish(mut response: Response<Body>, strategy: Strategy, timing: ServerTiming, caching: Caching) -> Response<Body> {
+pub fn finish(
+    mut response: Response<Body>,
+    strategy: Strategy,
+    timing: ServerTiming,
+    caching: Caching,
+    scripts: &InlineScripts,
+) -> Response<Body> {
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, scripts.content_security_policy());
     headers.insert(X_RENDER_STRATEGY.clone(), HeaderValue::from_static(strategy.as_str()));
     headers.insert(SERVER_TIMING.clone(), timing.header_value());
     let cache_control = match caching {

@@ -4,7 +4,7 @@
 //! same table (see `crate::prerender`).
 
 use crate::{
-    api,
+    api, security,
     state::AppState,
     strategies::{csr, isr, ppr, ssg, ssr, stream},
 };
@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
         .route("/api/{*server_fn}", get(api::server_fn).post(api::server_fn))
         .fallback_service(site_files)
+        .layer(security::headers_on_every_response())
         .with_state(state)
 }
 

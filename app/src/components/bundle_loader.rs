@@ -28,6 +28,6 @@ document.documentElement.dataset.clientMode = mode;"#
     view! {
         <link rel="modulepreload" href=format!("{pkg}.js")/>
         <link rel="preload" href=format!("{pkg}.wasm") r#as="fetch" r#type="application/wasm" crossorigin=""/>
-        <script type="module">{loader}</script>
+        <script type="module" nonce=leptos::nonce::use_nonce()>{loader}</script>
     }
 }

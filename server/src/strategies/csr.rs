@@ -11,6 +11,6 @@ use app::Strategy;
 use axum::{body::Body, extract::State, http::Uri, response::Response};
 
 pub async fn shell(State(state): State<AppState>, uri: Uri) -> Response<Body> {
-    let (response, timing) = render::document(&state, Strategy::Csr, &uri).await;
-    finish(response, Strategy::Csr, timing, Caching::NoStore)
+    let (response, timing, scripts) = render::document(&state, Strategy::Csr, &uri).await;
+    finish(response, Strategy::Csr, timing, Caching::NoStore, &scripts)
 }

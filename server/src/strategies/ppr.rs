@@ -11,6 +11,7 @@
 use crate::{
     render,
     response::{finish, Caching, ServerTiming},
+    security::{new_nonce, InlineScripts},
     site_fs,
     state::AppState,
 };
@@ -31,21 +32,26 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
         return StatusCode::NOT_FOUND.into_response();
     };
     let shell = match state.page_files.read(&file).await {
-        Ok(bytes) => bytes,
+        Ok(page) => page,
         Err(error) => {
             tracing::error!(file = %file.display(), %error, "PPR shell missing: run `make build`");
             return (StatusCode::SERVICE_UNAVAILABLE, "The PPR shell is not built yet: run `make build`.").into_response();
         }
     };
     let timing = ServerTiming::default().with("file", started.elapsed());
+    // The shell's own scripts are allowed by their hashes; the fills, made for
+    // this response, by a nonce.
+    let nonce = new_nonce();
+    let scripts = InlineScripts { nonce: Some(nonce.clone()), hashes: shell.scripts.hashes.clone() };
+    let shell = shell.html;
 
     let holes: FuturesUnordered<_> = HoleKind::ALL
         .into_iter()
         .map(|kind| {
-            let state = state.clone();
+            let (state, nonce) = (state.clone(), nonce.clone());
             async move {
                 let html = render::hole(&state, kind, state.config.ppr_hole_timeout).await;
-                Bytes::from(fill_script(kind.id(), &html))
+                Bytes::from(fill_script(&nonce, kind.id(), &html))
             }
         })
         .collect();
@@ -62,7 +68,7 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
         let body = futures::stream::once(async move { shell }).chain(holes).map(Ok::<_, Infallible>);
         Response::new(Body::from_stream(body))
     };
-    let mut response = finish(response, Strategy::Ppr, timing, Caching::NoStore);
+    let mut response = finish(response, Strategy::Ppr, timing, Caching::NoStore, &scripts);
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
@@ -73,11 +79,11 @@ fn response_len(shell: &Bytes, fills: &[Bytes]) -> usize {
     shell.len() + fills.iter().map(Bytes::len).sum::<usize>()
 }
 
-/// `<script>__pprFill("id","html")</script>`, with the HTML as a string literal
-/// that can't end the script: `<`, `>` and `&` become `\u003c`, `\u003e`,
-/// `\u0026` (so no `</script>` or `<!--`), and U+2028/U+2029 are escaped too.
-fn fill_script(id: &str, html: &str) -> String {
-    format!("<script>__pprFill({},{})</script>", script_string(id), script_string(html))
+/// `<script nonce="…">__pprFill("id","html")</script>`, with the HTML as a
+/// string literal that can't end the script: `<`, `>` and `&` become `\u003c`,
+/// `\u003e`, `\u0026` (so no `</script>` or `<!--`), and U+2028/U+2029 are escaped too.
+fn fill_script(nonce: &str, id: &str, html: &str) -> String {
+    format!("<script nonce=\"{nonce}\">__pprFill({},{})</script>", script_string(id), script_string(html))
 }
 
 fn script_string(text: &str) -> String {
@@ -103,8 +109,8 @@ mod tests {
     #[test]
     fn hole_html_cannot_break_out_of_its_script() {
         let hostile = "</script><script>window.__pwned=1</script><!-- \u{2028}\u{2029} \"quoted\" & done";
-        let script = fill_script("trending", hostile);
-        let inner = script.strip_prefix("<script>").unwrap().strip_suffix("</script>").unwrap();
+        let script = fill_script("n0nce", "trending", hostile);
+        let inner = script.strip_prefix("<script nonce=\"n0nce\">").unwrap().strip_suffix("</script>").unwrap();
         for forbidden in ["<", ">", "\u{2028}", "\u{2029}"] {
             assert!(!inner.contains(forbidden), "{forbidden:?} in {inner}");
         }

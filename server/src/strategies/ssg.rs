@@ -5,7 +5,9 @@
 //! the next `make build`.
 
 use crate::{
+    page_files::StaticPage,
     response::{finish, html, Caching, ServerTiming},
+    security::InlineScripts,
     site_fs,
     state::AppState,
 };
@@ -26,19 +28,22 @@ pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
         Some(file) => state.page_files.read(&file).await.ok(),
         None => None,
     };
-    let (status, bytes) = match page {
-        Some(bytes) => (StatusCode::OK, bytes),
+    let (status, page) = match page {
+        Some(page) => (StatusCode::OK, page),
         None => not_found(&state).await,
     };
     let timing = ServerTiming::default().with("file", started.elapsed());
-    let mut response = html(bytes);
+    let mut response = html(page.html);
     *response.status_mut() = status;
-    finish(response, Strategy::Ssg, timing, Caching::Revalidate)
+    finish(response, Strategy::Ssg, timing, Caching::Revalidate, &page.scripts)
 }
 
 /// The prerendered 404 page, which static hosts also serve for a miss.
-async fn not_found(state: &AppState) -> (StatusCode, Bytes) {
+async fn not_found(state: &AppState) -> (StatusCode, StaticPage) {
     let page = state.page_files.read(&state.config.site_root.join("404.html")).await;
-    let body = page.unwrap_or_else(|_| Bytes::from_static(b"404: not prerendered. Run `make build` to write the static pages."));
-    (StatusCode::NOT_FOUND, body)
+    let page = page.unwrap_or_else(|_| StaticPage {
+        html: Bytes::from_static(b"404: not prerendered. Run `make build` to write the static pages."),
+        scripts: InlineScripts::default(),
+    });
+    (StatusCode::NOT_FOUND, page)
 }

@@ -10,6 +10,6 @@ use app::Strategy;
 use axum::{body::Body, extract::State, http::Uri, response::Response};
 
 pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
-    let (response, timing) = render::document(&state, Strategy::Ssr, &uri).await;
-    finish(response, Strategy::Ssr, timing, Caching::NoStore)
+    let (response, timing, scripts) = render::document(&state, Strategy::Ssr, &uri).await;
+    finish(response, Strategy::Ssr, timing, Caching::NoStore, &scripts)
 }

@@ -14,6 +14,6 @@ use app::Strategy;
 use axum::{body::Body, extract::State, http::Uri, response::Response};
 
 pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
-    let (response, timing) = render::stream(&state, Strategy::Stream, &uri).await;
-    finish(response, Strategy::Stream, timing, Caching::NoStore)
+    let (response, timing, scripts) = render::stream(&state, Strategy::Stream, &uri).await;
+    finish(response, Strategy::Stream, timing, Caching::NoStore, &scripts)
 }

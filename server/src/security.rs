@@ -1,0 +1,117 @@
+//! Security headers. Every response gets `X-Content-Type-Options: nosniff` and
+//! a `Referrer-Policy`; every HTML page gets a strict `Content-Security-Policy`
+//! that allows exactly the inline scripts the server put there:
+//!
+//! - a page rendered for this response gets a fresh nonce, which Leptos puts on
+//!   its own scripts (resources, streamed chunks) and our components on theirs
+//!   (the bundle loader, PPR's resolver);
+//! - a page served from a file (SSG, ISR, the 404 page, PPR's shell) cannot carry
+//!   a per-response nonce, so its policy lists the SHA-256 of each of its inline
+//!   scripts instead, computed from the file's bytes. A CDN serving the static
+//!   export can send the same hashes (see the README);
+//! - PPR uses both: hashes for the shell's scripts, a nonce for the fill scripts
+//!   it appends to this response.
+
+use axum::http::{header, HeaderName, HeaderValue};
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The inline scripts a page may run: a nonce, hashes, or both.
+#[derive(Clone, Debug, Default)]
+pub struct InlineScripts {
+    pub nonce: Option<String>,
+    pub hashes: Arc<[String]>,
+}
+
+impl InlineScripts {
+    pub fn with_nonce(nonce: String) -> Self {
+        InlineScripts { nonce: Some(nonce), hashes: Arc::from([]) }
+    }
+
+    /// The hashes of every inline `<script>` in `html`, the server's own markup.
+    /// Content never adds a `<script>`: it is escaped, which the hostile-content tests prove.
+    pub fn of_page(html: &[u8]) -> Self {
+        InlineScripts { nonce: None, hashes: inline_script_hashes(html).into() }
+    }
+
+    pub fn content_security_policy(&self) -> HeaderValue {
+        let mut scripts = String::from("'self' 'wasm-unsafe-eval'");
+        if let Some(nonce) = &self.nonce {
+            scripts.push_str(&format!(" 'nonce-{nonce}'"));
+        }
+        for hash in self.hashes.iter() {
+            scripts.push_str(&format!(" 'sha256-{hash}'"));
+        }
+        let policy = format!(
+            "default-src 'self'; script-src {scripts}; style-src 'self'; img-src 'self' data:; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+        );
+        HeaderValue::from_str(&policy).expect("nonces and base64 hashes are valid header text")
+    }
+}
+
+/// Base64 SHA-256 of each inline script's text, as CSP's `'sha256-…'` wants it.
+fn inline_script_hashes(html: &[u8]) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = find(rest, b"<script") {
+        rest = &rest[start..];
+        let Some(tag_end) = find(rest, b">") else { break };
+        let tag = &rest[..tag_end];
+        rest = &rest[tag_end + 1..];
+        let Some(end) = find(rest, b"</script>") else { break };
+        if find(tag, b" src=").is_none() {
+            hashes.push(base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&rest[..end])));
+        }
+        rest = &rest[end..];
+    }
+    hashes.sort();
+    hashes.dedup();
+    hashes
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+/// A fresh nonce for one response.
+pub fn new_nonce() -> String {
+    leptos::nonce::Nonce::new().to_string()
+}
+
+/// The headers every response carries, whatever made it.
+pub fn headers_on_every_response() -> (SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>) {
+    (
+        SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_every_inline_script_and_no_external_one() {
+        let html = br#"<head><script type="module">a()</script><script src="/pkg/x.js"></script></head><body><script nonce="n">b()</script></body>"#;
+        let hashes = inline_script_hashes(html);
+        let digest = |text: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()));
+        let mut expected = vec![digest("a()"), digest("b()")];
+        expected.sort();
+        assert_eq!(hashes, expected);
+    }
+
+    #[test]
+    fn the_policy_names_the_nonce_and_the_hashes() {
+        let scripts = InlineScripts { nonce: Some("abc".into()), hashes: Arc::from(["h1".to_string()]) };
+        let policy = scripts.content_security_policy();
+        let policy = policy.to_str().unwrap();
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval' 'nonce-abc' 'sha256-h1';"), "{policy}");
+        assert!(policy.contains("object-src 'none'") && policy.contains("base-uri 'none'"), "{policy}");
+    }
+}
