@@ -12,10 +12,11 @@ use app::Strategy;
 use axum::{
     extract::DefaultBodyLimit,
     handler::Handler,
+    middleware,
     routing::{get, post, MethodRouter},
     Router,
 };
-use tower_http::services::ServeDir;
+use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir};
 
 /// A page and the strategy that serves it. `{slug}` in a path stands for every post.
 pub struct Page {
@@ -42,6 +43,8 @@ pub fn paths_served_by(strategy: Strategy) -> impl Iterator<Item = &'static str>
 
 /// `{"path": …}` or `{"tag": …}` fits in far less.
 const REVALIDATE_BODY_LIMIT: usize = 4 * 1024;
+/// The server functions' arguments are a slug at most.
+const SERVER_FN_BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(state: AppState) -> Router {
     // Files under the site root (`pkg/`, public assets) are served as they are;
@@ -61,8 +64,12 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
-        .route("/api/{*server_fn}", get(api::server_fn).post(api::server_fn))
+        .route(
+            "/api/{*server_fn}",
+            get(api::server_fn).post(api::server_fn).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
+        )
         .fallback_service(site_files)
+        .layer(middleware::from_fn(security::refuse_malformed_requests))
         .layer(security::headers_on_every_response())
         .with_state(state)
 }

@@ -12,7 +12,12 @@
 //! - PPR uses both: hashes for the shell's scripts, a nonce for the fill scripts
 //!   it appends to this response.
 
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::{
+    extract::Request,
+    http::{header, HeaderName, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -90,6 +95,30 @@ pub fn headers_on_every_response() -> (SetResponseHeaderLayer<HeaderValue>, SetR
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ),
     )
+}
+
+/// No page of this site has a longer URI: anything longer is refused before routing.
+const MAX_URI_BYTES: usize = 2 * 1024;
+/// The whole header section a request may send, names and values together.
+const MAX_HEADER_BYTES: usize = 8 * 1024;
+
+/// Refuses, before they reach a handler, requests no page of this site could
+/// answer: a URI or headers larger than any real client sends here (414, 431),
+/// and a path with an empty segment (`//`), which a file server would resolve
+/// to some other file than the one named (404).
+pub async fn refuse_malformed_requests(request: Request, next: Next) -> Response {
+    if request.uri().path().contains("//") {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    let uri_bytes = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_bytes > MAX_URI_BYTES {
+        return (StatusCode::URI_TOO_LONG, "URI too long").into_response();
+    }
+    let header_bytes: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large").into_response();
+    }
+    next.run(request).await
 }
 
 #[cfg(test)]

@@ -1,0 +1,142 @@
+//! Odd and oversized requests get clean answers, nothing outside the site root
+//! is ever served, and every response carries the security headers.
+
+mod common;
+
+use common::{attribute_values, post_slugs, request, spawn_built as spawn, RawResponse};
+
+fn raw_get(path: &str, extra_headers: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra_headers}Connection: close\r\n\r\n")
+}
+
+#[tokio::test]
+async fn traversal_and_malformed_paths_get_a_clean_404_and_nothing_outside_the_site_root() {
+    let server = spawn().await;
+    // A file right beside the site root: no path may reach it.
+    let outside = server.site().parent().unwrap().join("secret.txt");
+    std::fs::write(&outside, "TOP SECRET").unwrap();
+    let paths = [
+        "//",
+        "//etc/passwd",
+        "/..%2f..%2fetc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/pkg/%2e%2e/%2e%2e/secret.txt",
+        "/pkg/..%2f..%2fsecret.txt",
+        "/%00",
+        "/posts/%00",
+        "/posts/a%00b",
+        "/pkg%252f..%252f..%252fsecret.txt",
+        "/posts/..%252f..%252fsecret.txt",
+        "/ssg/%2e%2e/%2e%2e/secret.txt",
+    ];
+    for path in paths {
+        let response = request(server.addr, &raw_get(path, "")).await;
+        assert!((400..500).contains(&response.status), "{path} answered {}", response.status);
+        let body = String::from_utf8_lossy(&response.body);
+        assert!(!body.contains("TOP SECRET") && !body.contains("root:x:0:0"), "{path} served a file outside the root");
+    }
+    assert_eq!(server.get("/ssr").await.status, 200, "the server is still up");
+}
+
+#[tokio::test]
+async fn an_8_kib_path_gets_414_and_an_8_kib_header_gets_431() {
+    let server = spawn().await;
+    let long_path = format!("/{}", "a".repeat(8 * 1024));
+    assert_eq!(request(server.addr, &raw_get(&long_path, "")).await.status, 414);
+    let long_header = format!("X-Filler: {}\r\n", "b".repeat(8 * 1024));
+    assert_eq!(request(server.addr, &raw_get("/ssr", &long_header)).await.status, 431);
+    assert_eq!(server.get("/ssr").await.status, 200, "the server is still up");
+}
+
+#[tokio::test]
+async fn every_write_endpoint_has_a_body_limit() {
+    let server = spawn().await;
+    let slug = &post_slugs(&server.posts_dir())[0];
+    let form = format!("slug={slug}");
+    let fine = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &form).await;
+    assert_eq!(fine.status, 200, "a view is recorded: {}", String::from_utf8_lossy(&fine.body));
+    let huge = format!("slug={}", "x".repeat(32 * 1024));
+    let refused = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &huge).await;
+    assert_eq!(refused.status, 413, "server functions refuse bodies above 16 KiB");
+    let revalidate = server.post("/api/revalidate", &["Authorization: Bearer x"], &"y".repeat(5 * 1024)).await;
+    assert_eq!(revalidate.status, 413, "revalidation refuses bodies above 4 KiB");
+}
+
+#[tokio::test]
+async fn head_works_on_every_route() {
+    let server = spawn().await;
+    let post = format!("/posts/{}", post_slugs(&server.posts_dir())[0]);
+    for path in ["/", "/compare", "/ssg", "/ssg/", "/ssr", "/stream", "/csr", "/isr", "/ppr", post.as_str(), "/api/posts", "/pkg/blog.css", "/favicon.svg"] {
+        let head = server.head(path).await;
+        let get = server.get(path).await;
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert!(head.body.is_empty(), "HEAD {path} has no body");
+        assert_eq!(head.header("content-type"), get.header("content-type"), "HEAD {path}");
+    }
+    assert_eq!(server.head("/no/such/page").await.status, 404);
+}
+
+/// The `nonce-…` and `sha256-…` sources of a policy's `script-src`.
+fn script_sources(policy: &str) -> (Option<String>, Vec<String>) {
+    let scripts = policy.split(';').map(str::trim).find(|d| d.starts_with("script-src ")).expect("a script-src");
+    let sources: Vec<&str> = scripts.split_whitespace().skip(1).map(|s| s.trim_matches('\'')).collect();
+    let nonce = sources.iter().find_map(|s| s.strip_prefix("nonce-")).map(String::from);
+    let hashes = sources.iter().filter_map(|s| s.strip_prefix("sha256-")).map(String::from).collect();
+    assert!(!sources.contains(&"unsafe-inline"), "{policy}");
+    (nonce, hashes)
+}
+
+/// Each inline script's opening tag and text.
+fn inline_scripts(html: &str) -> Vec<(String, String)> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let tag_end = rest.find('>').unwrap();
+        let tag = rest[..tag_end].to_string();
+        rest = &rest[tag_end + 1..];
+        let end = rest.find("</script>").unwrap();
+        if !tag.contains(" src=") {
+            scripts.push((tag, rest[..end].to_string()));
+        }
+        rest = &rest[end..];
+    }
+    scripts
+}
+
+fn assert_every_inline_script_is_allowed(path: &str, response: &RawResponse) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let policy = response.header("content-security-policy").unwrap_or_else(|| panic!("{path} has a CSP"));
+    let (nonce, hashes) = script_sources(policy);
+    let html = response.text();
+    let scripts = inline_scripts(&html);
+    assert!(!scripts.is_empty(), "{path} has inline scripts to check");
+    for (tag, text) in scripts {
+        let by_nonce = nonce.as_ref().is_some_and(|nonce| attribute_values(&tag, "nonce").contains(nonce));
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(text.as_bytes()));
+        assert!(by_nonce || hashes.contains(&hash), "{path}: a script the policy does not allow: {tag}>{text}");
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_leaks_no_version() {
+    let server = spawn().await;
+    let post = format!("/posts/{}", post_slugs(&server.posts_dir())[0]);
+    let pages = ["/", "/compare", "/ssg", "/ssr", "/stream", "/csr", "/isr", "/ppr", post.as_str(), "/posts/nope", "/no/such/page"];
+    for path in pages.iter().chain(&["/api/posts", "/pkg/blog.css", "/favicon.svg"]) {
+        let response = server.get(path).await;
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(response.header("referrer-policy"), Some("strict-origin-when-cross-origin"), "{path}");
+        assert_eq!(response.header("server"), None, "{path} names no server");
+        assert_eq!(response.header("x-powered-by"), None, "{path}");
+    }
+    for path in pages {
+        let response = server.get(path).await;
+        assert_every_inline_script_is_allowed(path, &response);
+        let policy = response.header("content-security-policy").unwrap();
+        for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"] {
+            assert!(policy.contains(directive), "{path}: {policy}");
+        }
+    }
+}
