@@ -57,11 +57,33 @@ pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, Sta
     Ok(prerender::prerender(&state).await?)
 }
 
-/// Loads the posts, binds, and serves until SIGINT or SIGTERM.
+/// How long requests in flight (a slow stream, say) may run on after SIGTERM.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Loads the posts, binds, and serves until SIGINT or SIGTERM. Then it accepts
+/// no new connection, lets the responses in flight finish, within
+/// `SHUTDOWN_DEADLINE`, and returns.
 pub async fn serve(config: Config) -> Result<(), StartupError> {
     let server = Server::bind(config).await?;
     tracing::info!("listening on http://{}", server.local_addr());
-    server.run(shutdown_signal()).await
+    let (signalled, on_signal) = tokio::sync::oneshot::channel();
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = signalled.send(());
+    };
+    let deadline = async move {
+        if on_signal.await.is_err() {
+            return std::future::pending().await; // the server ended on its own
+        }
+        tokio::time::sleep(SHUTDOWN_DEADLINE).await;
+    };
+    tokio::select! {
+        served = server.run(shutdown) => served,
+        () = deadline => {
+            tracing::warn!("responses still in flight {SHUTDOWN_DEADLINE:?} after the signal; exiting anyway");
+            Ok(())
+        }
+    }
 }
 
 /// A bound server that has not started serving yet: tests read its address first.
