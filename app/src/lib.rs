@@ -13,9 +13,9 @@ pub mod pages;
 pub mod post;
 pub mod strategy;
 
-use components::{BundleLoader, GeneratedAt, HoleFilling, Inspector, Nav};
+use components::{BundleLoader, DocumentTitle, GeneratedAt, HoleFilling, Inspector, Nav};
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -63,7 +63,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
-                {(strategy == Strategy::Csr).then(|| view! { <Title text=format!("{} · The blog", strategy.name())/> })}
+                {(strategy == Strategy::Csr).then(|| view! { <DocumentTitle text=format!("{} · The blog", strategy.name())/> })}
                 <div id="app">{app}</div>
                 <footer class="page-stamp">
                     <GeneratedAt at=generated_at.clone() label=stamp_label/>

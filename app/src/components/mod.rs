@@ -1,4 +1,5 @@
 mod bundle_loader;
+mod document_title;
 mod generated_at;
 mod inspector;
 mod live_holes;
@@ -6,6 +7,7 @@ mod nav;
 mod post_list;
 
 pub use bundle_loader::BundleLoader;
+pub use document_title::DocumentTitle;
 pub use generated_at::GeneratedAt;
 pub use inspector::Inspector;
 pub use live_holes::{HoleFilling, HoleKind, LiveHoles};

@@ -1,6 +1,7 @@
 use crate::strategy::Strategy;
+use crate::components::DocumentTitle;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 
 /// `/compare`: every strategy's page side by side, each in its own frame, with
 /// the figures that tell them apart, and the two devtools experiments that
@@ -8,7 +9,7 @@ use leptos_meta::{Meta, Title};
 #[component]
 pub fn ComparePage() -> impl IntoView {
     view! {
-        <Title text="Every strategy side by side · The blog"/>
+        <DocumentTitle text="Every strategy side by side · The blog"/>
         <Meta name="description" content="The same page rendered six ways, side by side, with their timestamps and timings."/>
         <section class="compare">
             <h1>"Six strategies, side by side"</h1>

@@ -1,6 +1,7 @@
 use crate::{bench::BenchFigures, strategy::Strategy};
+use crate::components::DocumentTitle;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use std::sync::Arc;
 
 /// `/`: the strategy map. A decision tree ("who generates the HTML? when?") that
@@ -11,7 +12,7 @@ use std::sync::Arc;
 pub fn HomePage() -> impl IntoView {
     let bench = use_context::<Arc<BenchFigures>>();
     view! {
-        <Title text="Rendering strategies, one component tree"/>
+        <DocumentTitle text="Rendering strategies, one component tree"/>
         <Meta name="description" content="One Leptos component tree served as SSG, SSR, streaming, CSR, ISR and PPR, each page showing how it was made."/>
         <section class="home">
             <h1>"One component tree, six ways to make HTML"</h1>

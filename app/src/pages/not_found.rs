@@ -1,5 +1,5 @@
+use crate::components::DocumentTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The 404 page. On the server it also sets the response status.
 #[component]
@@ -9,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found · The blog"/>
+        <DocumentTitle text="Not found · The blog"/>
         <section class="not-found">
             <h1>"404: nothing here"</h1>
             <p>"There is no page at this address. The " <a href="/" rel="external">"strategy map"</a> " lists every page there is."</p>

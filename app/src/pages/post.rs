@@ -1,10 +1,11 @@
 use crate::{
     api::{get_post, record_view},
+    components::DocumentTitle,
     pages::NotFoundPage,
     post::Post,
 };
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::{hooks::use_params, params::Params};
 
 #[derive(Params, Clone, Debug, PartialEq, Eq)]
@@ -41,7 +42,7 @@ fn PostArticle(post: Post) -> impl IntoView {
     let Post { summary, body_html } = post;
     let tags = summary.tags.iter().map(|tag| view! { <li>"#" {tag.clone()}</li> }).collect_view();
     view! {
-        <Title text=summary.title.clone()/>
+        <DocumentTitle text=summary.title.clone()/>
         <Meta name="description" content=summary.excerpt.clone()/>
         <article class="post" data-post-slug=summary.slug.clone()>
             <header>

@@ -1,10 +1,10 @@
 use crate::{
     api::list_posts,
-    components::{HoleFilling, LiveHoles, PostListIsland},
+    components::{DocumentTitle, HoleFilling, LiveHoles, PostListIsland},
     strategy::Strategy,
 };
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 
 /// The blog's post list, as one strategy serves it. Every server-rendered
 /// strategy uses this page; only *when* it runs differs. With `live_holes`, it
@@ -15,7 +15,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
     // and only the holes arrive later.
     let posts = Resource::new_blocking(|| (), |_| list_posts());
     view! {
-        <Title text=format!("{} · The blog", strategy.name())/>
+        <DocumentTitle text=format!("{} · The blog", strategy.name())/>
         <Meta name="description" content=strategy.summary()/>
         <StrategyIntro strategy/>
         {live_holes.map(|filling| view! { <LiveHoles filling/> })}

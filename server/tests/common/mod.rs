@@ -27,6 +27,13 @@ impl TestDirs {
         Arc::new(TestDirs { content: copy_of_content(), site_root: TempDir::new().expect("temp dir") })
     }
 
+    /// The blog's posts plus every post in `extra/posts`.
+    pub fn with_extra_posts(extra: &Path) -> Arc<TestDirs> {
+        let dirs = TestDirs::new();
+        copy_posts(&extra.join("posts"), &dirs.posts_dir());
+        dirs
+    }
+
     pub fn config(&self) -> Config {
         Config::for_test(self.site_root.path().to_path_buf(), self.content.path().to_path_buf())
     }
@@ -113,13 +120,16 @@ impl Drop for TestServer {
 /// The repo's `content/`, copied so a test may edit it.
 pub fn copy_of_content() -> TempDir {
     let dir = TempDir::new().expect("temp dir");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/posts");
     std::fs::create_dir(dir.path().join("posts")).unwrap();
-    for entry in std::fs::read_dir(source).expect("content/posts exists") {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("posts").join(entry.file_name())).unwrap();
-    }
+    copy_posts(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/posts"), &dir.path().join("posts"));
     dir
+}
+
+fn copy_posts(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
 }
 
 pub async fn spawn() -> TestServer {

@@ -1,0 +1,80 @@
+// Posts whose every field tries to run script (end2end/fixtures/hostile-content),
+// added to the blog: on every route, in Chromium, none of it runs. A sentinel,
+// window.__pwned, would be set by any payload that executed; a CSP refusal would
+// show as a console error; both must stay absent.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { serverAndBrowser, openPage, waitForClientMode, repoRoot } from '../support/harness.js';
+
+// A site root with the built bundle, prerendered from the blog plus the corpus.
+const scratch = mkdtempSync(join(tmpdir(), 'hostile-'));
+const site = join(scratch, 'site');
+const content = join(scratch, 'content');
+mkdirSync(join(content, 'posts'), { recursive: true });
+for (const dir of [resolve(repoRoot, 'content/posts'), resolve(repoRoot, 'end2end/fixtures/hostile-content/posts')]) {
+  for (const file of readdirSync(dir)) cpSync(join(dir, file), join(content, 'posts', file));
+}
+cpSync(resolve(repoRoot, 'target/site/pkg'), join(site, 'pkg'), { recursive: true });
+cpSync(resolve(repoRoot, 'public'), site, { recursive: true });
+const built = spawnSync(resolve(repoRoot, 'target/release/server'), ['prerender'], {
+  env: { ...process.env, LEPTOS_SITE_ROOT: site, CONTENT_DIR: content, DATABASE_URL: `sqlite://${join(scratch, 'build.db')}`, NO_COLOR: '1' },
+  encoding: 'utf8',
+});
+assert.equal(built.status, 0, `prerender of the hostile corpus failed:\n${built.stderr}${built.stdout}`);
+
+const live = serverAndBrowser({ LEPTOS_SITE_ROOT: site, CONTENT_DIR: content });
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const HOSTILE = ['hostile-markup', 'long-unicode'];
+
+test('hostile posts stay inert on every route, in Chromium', async () => {
+  const url = live.server().url;
+  for (const slug of HOSTILE) {
+    const response = await fetch(`${url}/api/views`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `slug=${slug}`,
+    });
+    assert.equal(response.status, 200, 'a view is recorded, so the holes list the hostile posts');
+  }
+  const routes = [
+    ['/ssg', 'hydrated'], ['/ssr', 'hydrated'], ['/stream', 'hydrated'], ['/csr', 'client-rendered'],
+    ['/isr', 'hydrated'], ['/ppr', 'hydrated'], ['/posts/hostile-markup', 'hydrated'], ['/posts/long-unicode', 'hydrated'],
+  ];
+  for (const [path, mode] of routes) {
+    const { page, problems } = await openPage(live.browser());
+    const dialogs = [];
+    page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
+    await page.goto(`${url}${path}`);
+    await waitForClientMode(page, mode);
+    if (path === '/stream' || path === '/ppr') {
+      await page.waitForFunction(() => document.querySelectorAll('[data-hole-ready]').length === 2);
+      assert.ok(await page.locator('[data-leaderboard-slug="hostile-markup"]').count() > 0, `${path}: the holes list the hostile post`);
+    }
+    if (!path.startsWith('/posts/')) {
+      await page.waitForSelector('[data-post-slug="hostile-markup"]');
+    }
+    await page.waitForLoadState('networkidle');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, `${path}: a payload ran`);
+    assert.deepEqual(dialogs, [], `${path}: no dialog`);
+    assert.deepEqual(problems, [], `${path}: no console problem (a CSP refusal would be one)`);
+    await page.close();
+  }
+});
+
+test('the hostile title is shown as text, and its post\'s links go nowhere', async () => {
+  const url = live.server().url;
+  const { page, problems } = await openPage(live.browser());
+  await page.goto(`${url}/posts/hostile-markup`);
+  await waitForClientMode(page, 'hydrated');
+  const title = await page.title();
+  assert.ok(title.startsWith("<script>window.__pwned='title'</script></title><script>"), `document.title is the literal text: ${title}`);
+  assert.ok((await page.textContent('article h1')).includes('</title><script>'), 'the heading shows it as text');
+  const hrefs = await page.$$eval('.post-body a', (links) => links.map((a) => a.getAttribute('href')));
+  assert.ok(hrefs.length >= 3 && hrefs.every((href) => href === '#'), `script links lost their target: ${hrefs}`);
+  for (const link of await page.$$('.post-body a')) await link.click();
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'clicking the links ran nothing');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
