@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve build test test-unit test-e2e bench screenshots toolchain browser bench-tools e2e-deps
+.PHONY: serve build test test-unit test-e2e bench soak screenshots toolchain browser bench-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -29,6 +29,12 @@ test-unit:
 ## BENCH_SECONDS (default 10) per route; writes target/bench/latest.json
 bench: build bench-tools
 	cargo xtask bench
+
+## soak: every route under load for SOAK_SECONDS (default 60) while the site is rebuilt
+## and ISR regenerates; fails on any bad status, torn body or memory growth over 10 %
+## (`make test` runs a 10 s soak)
+soak: build
+	cargo xtask soak
 
 test-e2e:
 	cd end2end && npm test

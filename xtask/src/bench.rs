@@ -399,13 +399,13 @@ fn gzip_len(bytes: &[u8]) -> Result<u64> {
 }
 
 /// A release server on an ephemeral loopback port, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Server {
-    fn start(bin: &Path, site: &Path, content: &Path, db: &Path, extra: &[(&str, String)]) -> Result<Server> {
+    pub(crate) fn start(bin: &Path, site: &Path, content: &Path, db: &Path, extra: &[(&str, String)]) -> Result<Server> {
         let mut command = Command::new(bin);
         command
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
@@ -434,7 +434,7 @@ impl Server {
     }
 
     /// `VmRSS` (now) or `VmHWM` (peak since start) from /proc, in KiB.
-    fn rss_kib(&self, field: &str) -> Result<u64> {
+    pub(crate) fn rss_kib(&self, field: &str) -> Result<u64> {
         let status = fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
         let line = status.lines().find(|l| l.starts_with(field)).with_context(|| format!("{field} in /proc"))?;
         Ok(line.split_whitespace().nth(1).context("a number")?.parse()?)
@@ -509,17 +509,17 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-struct TempDir(PathBuf);
+pub(crate) struct TempDir(PathBuf);
 
 impl TempDir {
-    fn new(name: &str) -> Result<TempDir> {
+    pub(crate) fn new(name: &str) -> Result<TempDir> {
         let path = env::temp_dir().join(format!("{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&path);
         fs::create_dir_all(&path)?;
         Ok(TempDir(path))
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 }

@@ -1,11 +1,13 @@
 //! Project tasks that need no tool beyond cargo:
 //! - `cargo xtask site [--dev]`: the WASM bundle and the site root (see `site.rs`);
 //! - `cargo xtask bench`: every route under load, next to nginx (see `bench.rs`);
+//! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
 //! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests.
 
 mod bench;
 mod gen_posts;
 mod site;
+mod soak;
 
 use anyhow::{bail, Context, Result};
 use std::{env, path::PathBuf};
@@ -19,6 +21,7 @@ fn main() -> Result<()> {
         ["site"] => site::site(site::Profile::Release),
         ["site", "--dev"] => site::site(site::Profile::Dev),
         ["bench"] => bench::run(&bench::Settings::from_env()?),
+        ["soak"] => soak::run_and_print(&soak::Settings::from_env()?),
         ["gen-posts", count, dir] => {
             let count = count.parse().context("N is a number of posts")?;
             gen_posts::write(count, &PathBuf::from(dir))
@@ -26,6 +29,7 @@ fn main() -> Result<()> {
         _ => bail!(
             "usage:\n  cargo xtask site [--dev]      build the WASM bundle and assets into $LEPTOS_SITE_ROOT\n  \
              cargo xtask bench             measure every route (see README: Benchmarks)\n  \
+             cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)\n  \
              cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts"
         ),
     }
