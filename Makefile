@@ -31,8 +31,8 @@ bench: build bench-tools
 	cargo xtask bench
 
 ## soak: every route under load for SOAK_SECONDS (default 60) while the site is rebuilt
-## and ISR regenerates; fails on any bad status, torn body or memory growth over 10 %
-## (`make test` runs a 10 s soak)
+## and ISR regenerates; fails on any bad status, torn body, stalled request or memory
+## growth over 10 %
 soak: build
 	cargo xtask soak
 

@@ -88,3 +88,56 @@ fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
     assert!(exit.success(), "exit status {exit:?}");
     assert!(TcpStream::connect(&addr).is_err(), "no longer accepting connections");
 }
+
+/// A tmpfs of `size`, unmounted when dropped. `None` where this machine won't
+/// mount one (it takes root): the disk-full test then says so and skips.
+struct TinyDisk {
+    dir: tempfile::TempDir,
+}
+
+impl TinyDisk {
+    fn mount(size: &str) -> Option<TinyDisk> {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .ok()?;
+        if !mounted.status.success() {
+            eprintln!("skipped: cannot mount a tmpfs here: {}", String::from_utf8_lossy(&mounted.stderr).trim());
+            return None;
+        }
+        Some(TinyDisk { dir })
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(self.dir.path()).status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole() {
+    let Some(disk) = TinyDisk::mount("2m") else { return };
+    let dirs = common::TestDirs::new();
+    let mut config = dirs.config();
+    config.site_root = disk.dir.path().join("site");
+    config.database_url = format!("sqlite://{}", dirs.site().join("blog.db").display());
+    server::prerender(config.clone()).await.expect("the first build fits");
+    let page = config.site_root.join("ssg/index.html");
+    let before = std::fs::read(&page).unwrap();
+
+    // Fill the disk to the last byte.
+    let mut filler = std::fs::File::create(disk.dir.path().join("filler")).unwrap();
+    let block = vec![0u8; 64 * 1024];
+    while filler.write_all(&block).is_ok() {}
+    let _ = filler.write_all(&[0u8; 1]);
+
+    tokio::time::sleep(Duration::from_millis(20)).await; // a new stamp, were anything rewritten
+    let error = server::prerender(config.clone()).await.err().expect("the build fails on a full disk").to_string();
+    assert!(error.contains("index.html") && error.to_lowercase().contains("space"), "the error names the file and the cause: {error}");
+    assert_eq!(std::fs::read(&page).unwrap(), before, "the old page is whole");
+    let leftovers: Vec<_> = std::fs::read_dir(page.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, ["index.html"], "no temporary file is left behind");
+}
