@@ -40,7 +40,10 @@ async fn the_shell_file_is_sent_unchanged_then_the_holes_in_completion_order() {
     assert_eq!(response.header("cache-control"), Some("no-store"));
     assert!(response.header("server-timing").unwrap().starts_with("file;dur="));
     let holes = after_shell(&response, &shell);
-    assert_eq!(holes.matches("<script>__pprFill(").count(), 2, "one script per hole: {holes}");
+    assert_eq!(holes.matches("\">__pprFill(").count(), 2, "one script per hole: {holes}");
+    let policy = response.header("content-security-policy").unwrap();
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce for the fills");
+    assert_eq!(holes.matches(&format!("<script nonce=\"{nonce}\">__pprFill(")).count(), 2, "each fill carries the policy's nonce");
 
     assert!(response.reads[0].at < LATENCY / 2, "the first byte came after {:?}", response.reads[0].at);
     let trending = response.arrival_of("__pprFill(\"trending\"");
@@ -114,5 +117,5 @@ async fn an_http_1_0_client_gets_one_complete_response() {
     assert_eq!(response.header("transfer-encoding"), None);
     let length: usize = response.header("content-length").expect("a Content-Length").parse().unwrap();
     assert_eq!(length, response.body.len());
-    assert_eq!(after_shell(&response, &shell).matches("<script>__pprFill(").count(), 2);
+    assert_eq!(after_shell(&response, &shell).matches("\">__pprFill(").count(), 2);
 }
