@@ -5,6 +5,7 @@
 //! lists, are computed once per version of the file too.
 
 use crate::security::InlineScripts;
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use std::{
     collections::HashMap,
@@ -35,11 +36,20 @@ struct CachedPage {
     len: u64,
 }
 
-/// A prerendered page's bytes, and the inline scripts its policy allows.
+/// A prerendered page's bytes, the inline scripts its policy allows, and that
+/// policy as a ready header value.
 #[derive(Clone)]
 pub struct StaticPage {
     pub html: Bytes,
     pub scripts: InlineScripts,
+    pub policy: HeaderValue,
+}
+
+impl StaticPage {
+    pub fn new(html: Bytes) -> StaticPage {
+        let scripts = InlineScripts::of_page(&html);
+        StaticPage { policy: scripts.content_security_policy(), scripts, html }
+    }
 }
 
 impl PageFiles {
@@ -54,7 +64,7 @@ impl PageFiles {
             }
         }
         let html = Bytes::from(tokio::fs::read(path).await?);
-        let page = StaticPage { scripts: InlineScripts::of_page(&html), html };
+        let page = StaticPage::new(html);
         let mut cache = self.cached.write().unwrap_or_else(|p| p.into_inner());
         let replaced = cache.pages.get(path).map_or(0, |cached| cached.page.html.len());
         if cache.bytes - replaced + page.html.len() <= MEMORY_BUDGET {

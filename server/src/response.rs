@@ -1,6 +1,5 @@
 //! Headers every HTML response carries, set in one place.
 
-use crate::security::InlineScripts;
 use app::Strategy;
 use axum::{
     body::Body,
@@ -70,10 +69,10 @@ pub fn finish(
     strategy: Strategy,
     timing: ServerTiming,
     caching: Caching,
-    scripts: &InlineScripts,
+    policy: HeaderValue,
 ) -> Response<Body> {
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, scripts.content_security_policy());
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(X_RENDER_STRATEGY.clone(), HeaderValue::from_static(strategy.as_str()));
     headers.insert(SERVER_TIMING.clone(), timing.header_value());
     let cache_control = match caching {

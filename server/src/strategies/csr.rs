@@ -12,5 +12,5 @@ use axum::{body::Body, extract::State, http::Uri, response::Response};
 
 pub async fn shell(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     let (response, timing, scripts) = render::document(&state, Strategy::Csr, &uri).await;
-    finish(response, Strategy::Csr, timing, Caching::NoStore, &scripts)
+    finish(response, Strategy::Csr, timing, Caching::NoStore, scripts.content_security_policy())
 }

@@ -36,8 +36,8 @@ pub async fn page(State(state): State<AppState>, uri: Uri) -> Result<Response<Bo
     // A miss rendered the page now; any other answer read it from disk.
     let phase = if status == CacheStatus::Miss { "render" } else { "file" };
     let timing = ServerTiming::default().with(phase, started.elapsed()).with_description("cache", status.as_str());
-    let scripts = InlineScripts::of_page(&page);
-    let mut response = finish(html(page), Strategy::Isr, timing, Caching::Isr(state.isr.window()), &scripts);
+    let policy = InlineScripts::of_page(&page).content_security_policy();
+    let mut response = finish(html(page), Strategy::Isr, timing, Caching::Isr(state.isr.window()), policy);
     response.headers_mut().insert(X_ISR_CACHE.clone(), HeaderValue::from_static(status.as_str()));
     Ok(response)
 }

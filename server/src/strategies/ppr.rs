@@ -68,7 +68,7 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
         let body = futures::stream::once(async move { shell }).chain(holes).map(Ok::<_, Infallible>);
         Response::new(Body::from_stream(body))
     };
-    let mut response = finish(response, Strategy::Ppr, timing, Caching::NoStore, &scripts);
+    let mut response = finish(response, Strategy::Ppr, timing, Caching::NoStore, scripts.content_security_policy());
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));

@@ -7,7 +7,6 @@
 use crate::{
     page_files::StaticPage,
     response::{finish, html, Caching, ServerTiming},
-    security::InlineScripts,
     site_fs,
     state::AppState,
 };
@@ -35,15 +34,14 @@ pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     let timing = ServerTiming::default().with("file", started.elapsed());
     let mut response = html(page.html);
     *response.status_mut() = status;
-    finish(response, Strategy::Ssg, timing, Caching::Revalidate, &page.scripts)
+    finish(response, Strategy::Ssg, timing, Caching::Revalidate, page.policy)
 }
 
 /// The prerendered 404 page, which static hosts also serve for a miss.
 async fn not_found(state: &AppState) -> (StatusCode, StaticPage) {
     let page = state.page_files.read(&state.config.site_root.join("404.html")).await;
-    let page = page.unwrap_or_else(|_| StaticPage {
-        html: Bytes::from_static(b"404: not prerendered. Run `make build` to write the static pages."),
-        scripts: InlineScripts::default(),
+    let page = page.unwrap_or_else(|_| {
+        StaticPage::new(Bytes::from_static(b"404: not prerendered. Run `make build` to write the static pages."))
     });
     (StatusCode::NOT_FOUND, page)
 }

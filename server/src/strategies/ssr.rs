@@ -11,5 +11,5 @@ use axum::{body::Body, extract::State, http::Uri, response::Response};
 
 pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     let (response, timing, scripts) = render::document(&state, Strategy::Ssr, &uri).await;
-    finish(response, Strategy::Ssr, timing, Caching::NoStore, &scripts)
+    finish(response, Strategy::Ssr, timing, Caching::NoStore, scripts.content_security_policy())
 }

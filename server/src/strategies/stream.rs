@@ -15,5 +15,5 @@ use axum::{body::Body, extract::State, http::Uri, response::Response};
 
 pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
     let (response, timing, scripts) = render::stream(&state, Strategy::Stream, &uri).await;
-    finish(response, Strategy::Stream, timing, Caching::NoStore, &scripts)
+    finish(response, Strategy::Stream, timing, Caching::NoStore, scripts.content_security_policy())
 }
