@@ -24,7 +24,7 @@ use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The inline scripts a page may run: a nonce, hashes, or both.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct InlineScripts {
     pub nonce: Option<String>,
     pub hashes: Arc<[String]>,

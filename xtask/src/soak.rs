@@ -8,6 +8,7 @@
 
 use crate::{
     bench::{Server, TempDir},
+    site::copy_dir,
     workspace_root,
 };
 use anyhow::{bail, Context, Result};
@@ -16,7 +17,6 @@ use std::{
     env,
     io::{BufRead, BufReader, Read, Write},
     net::{SocketAddr, TcpStream},
-    path::Path,
     process::Command,
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -324,18 +324,4 @@ fn request(connection: &mut Option<BufReader<TcpStream>>, addr: SocketAddr, path
 fn first_post_slug(addr: SocketAddr) -> Result<String> {
     let posts: serde_json::Value = serde_json::from_slice(&get(addr, "/api/posts")?.body)?;
     Ok(posts[0]["slug"].as_str().context("a post has a slug")?.to_string())
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
