@@ -5,9 +5,10 @@
 //! | `LEPTOS_SITE_ADDR` | `127.0.0.1:3000` | address to bind (port 0 picks a free one) |
 //! | `LEPTOS_SITE_ROOT` | `target/site` | the built site: `pkg/`, public assets, prerendered pages |
 //! | `CONTENT_DIR` | `content` | the Markdown posts, in `$CONTENT_DIR/posts/*.md` |
-//! | `DATABASE_URL` | `sqlite://data/blog.db` | the live-data store (view counts); created on first start |
+//! | `DATABASE_URL` | `sqlite://data/blog.db` | the live-data store (view counts): `sqlite://path`, created on first start, or `postgres://…` |
 //! | `DEMO_LATENCY_MS` | `300` | latency added to the holes' data so streaming can be seen; `0` turns it off |
 //! | `ISR_REVALIDATE_SECS` | `10` | the ISR window |
+//! | `ISR_CACHE_URL` | unset | `redis://…`: ISR pages and their regeneration lock in Redis, shared by every instance; unset keeps them in the site root |
 //! | `PPR_HOLE_TIMEOUT_MS` | `2000` | how long a PPR hole may take before it resolves to its error state |
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 
@@ -25,6 +26,7 @@ pub struct Config {
     pub database_url: String,
     pub demo_latency: Duration,
     pub isr_window: Duration,
+    pub isr_cache_url: Option<String>,
     pub ppr_hole_timeout: Duration,
     pub revalidate_token: Option<String>,
 }
@@ -46,6 +48,7 @@ impl Config {
             database_url: var("DATABASE_URL", "sqlite://data/blog.db"),
             demo_latency: Duration::from_millis(parse_var("DEMO_LATENCY_MS", "300")?),
             isr_window: Duration::from_secs(parse_var("ISR_REVALIDATE_SECS", "10")?),
+            isr_cache_url: std::env::var("ISR_CACHE_URL").ok().filter(|url| !url.is_empty()),
             ppr_hole_timeout: Duration::from_millis(parse_var("PPR_HOLE_TIMEOUT_MS", "2000")?),
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
         })
@@ -61,6 +64,7 @@ impl Config {
             site_root,
             content_dir,
             isr_window: Duration::from_secs(10),
+            isr_cache_url: None,
             ppr_hole_timeout: Duration::from_secs(2),
             revalidate_token: None,
         }

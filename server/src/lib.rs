@@ -33,6 +33,8 @@ pub enum StartupError {
     Content(#[from] ContentError),
     #[error("{0}")]
     Store(#[from] StoreError),
+    #[error("ISR_CACHE_URL is not a Redis URL: {0}")]
+    IsrCacheUrl(#[from] redis::RedisError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("server failed: {0}")]
@@ -52,7 +54,7 @@ pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, Sta
     _ = any_spawner::Executor::init_tokio();
     let posts = PostStore::load(&config.content_dir)?;
     let views = ViewStore::open(&config.database_url).await?;
-    let mut state = AppState::new(config, posts, views);
+    let mut state = AppState::new(config, posts, views)?;
     state.bench = prerender::bench_figures().map(std::sync::Arc::new);
     Ok(prerender::prerender(&state).await?)
 }
@@ -103,7 +105,7 @@ impl Server {
         let addr = config.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(StartupError::Serve)?;
-        Ok(Server { listener, local_addr, state: AppState::new(config, posts, views) })
+        Ok(Server { listener, local_addr, state: AppState::new(config, posts, views)? })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -1,4 +1,8 @@
-use crate::{config::Config, isr_cache::IsrCache, page_files::PageFiles};
+use crate::{
+    config::Config,
+    isr_cache::{DiskPages, IsrCache, PageStore, RedisPages},
+    page_files::PageFiles,
+};
 use app::{
     bench::BenchFigures,
     content::PostStore,
@@ -22,10 +26,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, posts: PostStore, views: ViewStore) -> AppState {
-        let isr = IsrCache::new(config.site_root.clone(), config.isr_window);
+    /// Fails only on an `ISR_CACHE_URL` that isn't a Redis URL; Redis itself
+    /// may be down (ISR then serves from the site root until it is back).
+    pub fn new(config: Config, posts: PostStore, views: ViewStore) -> Result<AppState, redis::RedisError> {
+        let pages: Arc<dyn PageStore> = match &config.isr_cache_url {
+            Some(url) => Arc::new(RedisPages::new(url, config.site_root.clone())?),
+            None => Arc::new(DiskPages::new(config.site_root.clone())),
+        };
+        let isr = IsrCache::new(pages, config.isr_window);
         let live = LiveData { views, latency: config.demo_latency };
-        AppState {
+        Ok(AppState {
             leptos_options: config.leptos_options(),
             config: Arc::new(config),
             posts,
@@ -33,7 +43,7 @@ impl AppState {
             live,
             page_files: Arc::default(),
             bench: None,
-        }
+        })
     }
 
     /// What the component tree reads through `use_context` while it renders or

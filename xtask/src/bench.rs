@@ -79,11 +79,11 @@ const ROUTES: &[Route] = &[
     Route { label: "PPR, 300 ms holes", strategy: "ppr", path: "/ppr", instance: Instance::SlowHoles, ttfb: true },
 ];
 
-const CONNECTIONS: u32 = 32;
+pub(crate) const CONNECTIONS: u32 = 32;
 const TTFB_SAMPLES: usize = 15;
 
 pub struct Settings {
-    seconds: u64,
+    pub(crate) seconds: u64,
     routes: Option<Vec<String>>,
     scale: Vec<usize>,
     output: PathBuf,
@@ -285,15 +285,15 @@ fn bundle(site: &Path, server: SocketAddr) -> Result<Value> {
     }))
 }
 
-struct Load {
-    requests_per_sec: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: u64,
-    non_2xx: u64,
+pub(crate) struct Load {
+    pub(crate) requests_per_sec: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
+    pub(crate) errors: u64,
+    pub(crate) non_2xx: u64,
 }
 
-fn wrk(addr: SocketAddr, path: &str, seconds: u64) -> Result<Load> {
+pub(crate) fn wrk(addr: SocketAddr, path: &str, seconds: u64) -> Result<Load> {
     let url = format!("http://{addr}{path}");
     eprintln!("bench: wrk {url} for {seconds} s");
     let output = Command::new("wrk")
@@ -505,7 +505,7 @@ impl Drop for Nginx {
     }
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -546,7 +546,7 @@ fn wait_with_peak_rss(child: Child) -> Result<(bool, i64)> {
     Ok((succeeded, usage.ru_maxrss))
 }
 
-fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 

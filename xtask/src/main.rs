@@ -2,9 +2,12 @@
 //! - `cargo xtask site [--dev]`: the WASM bundle and the site root (see `site.rs`);
 //! - `cargo xtask bench`: every route under load, next to nginx (see `bench.rs`);
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
+//! - `cargo xtask cluster` / `cluster-stop` / `cluster-bench`: several instances
+//!   behind nginx, sharing Redis and PostgreSQL (see `cluster.rs`);
 //! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests.
 
 mod bench;
+mod cluster;
 mod gen_posts;
 mod site;
 mod soak;
@@ -22,6 +25,9 @@ fn main() -> Result<()> {
         ["site", "--dev"] => site::site(site::Profile::Dev),
         ["bench"] => bench::run(&bench::Settings::from_env()?),
         ["soak"] => soak::run_and_print(&soak::Settings::from_env()?),
+        ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?),
+        ["cluster-stop"] => cluster::stop_detached(),
+        ["cluster-bench"] => cluster::throughput(bench::Settings::from_env()?.seconds),
         ["gen-posts", count, dir] => {
             let count = count.parse().context("N is a number of posts")?;
             gen_posts::write(count, &PathBuf::from(dir))
@@ -30,6 +36,9 @@ fn main() -> Result<()> {
             "usage:\n  cargo xtask site [--dev]      build the WASM bundle and assets into $LEPTOS_SITE_ROOT\n  \
              cargo xtask bench             measure every route (see README: Benchmarks)\n  \
              cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)\n  \
+             cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL\n  \
+             cargo xtask cluster-stop      stop what `cargo xtask cluster` started\n  \
+             cargo xtask cluster-bench     /ssr and /isr through nginx: 1 instance, then 3\n  \
              cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts"
         ),
     }

@@ -237,7 +237,7 @@ pub fn run_and_print(settings: &Settings) -> Result<()> {
 }
 
 /// Why `response` isn't the whole of what `path` serves, if it isn't.
-fn whole_body_problem(path: &str, response: &Response, css_len: usize) -> Option<String> {
+pub(crate) fn whole_body_problem(path: &str, response: &Response, css_len: usize) -> Option<String> {
     let body = &response.body;
     if body.is_empty() {
         return Some("empty body".into());
@@ -256,11 +256,11 @@ fn whole_body_problem(path: &str, response: &Response, css_len: usize) -> Option
         .map(|needle| format!("{} bytes without {needle:?}", body.len()))
 }
 
-struct Response {
-    status: u16,
+pub(crate) struct Response {
+    pub(crate) status: u16,
     /// `x-isr-cache: stale`: this answer started or joined a background regeneration.
     isr_stale: bool,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 fn get(addr: SocketAddr, path: &str) -> Result<Response> {
@@ -269,7 +269,7 @@ fn get(addr: SocketAddr, path: &str) -> Result<Response> {
 
 /// One GET on a kept-alive connection (opened when there is none), read to the
 /// end of its body: by `Content-Length`, or chunk by chunk.
-fn request(connection: &mut Option<BufReader<TcpStream>>, addr: SocketAddr, path: &str) -> Result<Response> {
+pub(crate) fn request(connection: &mut Option<BufReader<TcpStream>>, addr: SocketAddr, path: &str) -> Result<Response> {
     if connection.is_none() {
         let stream = TcpStream::connect(addr)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;

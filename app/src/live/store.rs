@@ -1,10 +1,14 @@
-//! `ViewStore`: view counts in SQLite (sqlx), created by migrations on first start.
+//! `ViewStore`: view counts in SQLite (the default: one file, no server) or in
+//! PostgreSQL (shared by several instances), chosen by the URL's scheme. The
+//! same queries and migrations run on both, through sqlx's `Any` driver.
 
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions},
-    SqlitePool,
+    any::AnyPoolOptions,
+    AnyPool,
+    migrate::Migrator,
+    Executor,
 };
-use std::{path::PathBuf, str::FromStr, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
 /// Waiting this long for a lock is better than failing a hole at once; waiting
 /// longer would hold the whole response.
@@ -26,36 +30,50 @@ pub enum StoreError {
 
 #[derive(Clone)]
 pub struct ViewStore {
-    pool: SqlitePool,
+    pool: AnyPool,
 }
 
 impl ViewStore {
-    /// Opens (creating if needed) the database at `url` (`sqlite://path`), runs
-    /// the migrations, and proves it can write, so a read-only file fails at
-    /// start, naming its path, instead of at the first view.
+    /// Opens the database at `url`, runs the migrations, and proves it can
+    /// write, so a read-only file fails at start, naming it, instead of at the
+    /// first view. `sqlite://path` is created if missing; `postgres://…` must exist.
     pub async fn open(url: &str) -> Result<ViewStore, StoreError> {
-        let path = url.strip_prefix("sqlite://").unwrap_or(url).to_string();
+        sqlx::any::install_default_drivers();
+        let sqlite_path = url.strip_prefix("sqlite://");
+        let path = sqlite_path.map_or_else(|| without_password(url), str::to_string);
         let open_error = |source| StoreError::Open { path: path.clone(), source };
-        if let Some(dir) = PathBuf::from(&path).parent().filter(|dir| !dir.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
-        }
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(open_error)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
+        let url = match sqlite_path {
+            Some(file) => {
+                if let Some(dir) = PathBuf::from(file).parent().filter(|dir| !dir.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+                }
+                format!("{url}?mode=rwc")
+            }
+            None => url.to_string(),
+        };
+        let pool = AnyPoolOptions::new()
             .max_connections(8)
-            // A local file needs no liveness ping before each query.
-            .test_before_acquire(false)
-            .connect_with(options)
+            // A local file needs no liveness ping before each query; a server does.
+            .test_before_acquire(sqlite_path.is_none())
+            .after_connect(|connection, _| {
+                Box::pin(async move {
+                    if connection.backend_name() == "SQLite" {
+                        connection.execute("PRAGMA journal_mode = WAL").await?;
+                        connection.execute(format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis()).as_str()).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
             .await
             .map_err(open_error)?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
-        sqlx::query("DELETE FROM post_views WHERE id = -1")
+        let mut migrations: Migrator = sqlx::migrate!("./migrations");
+        // A database made before the migration became portable lists the old
+        // one's version; the new one (`IF NOT EXISTS`) accepts its table.
+        migrations.set_ignore_missing(true);
+        migrations.run(&pool).await.map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
+        sqlx::query("DELETE FROM post_views WHERE viewed_at = -1")
             .execute(&pool)
             .await
             .map_err(|source| StoreError::NotWritable { path: path.clone(), source })?;
@@ -63,7 +81,7 @@ impl ViewStore {
     }
 
     pub async fn record_view(&self, slug: &str, at_unix: i64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO post_views (slug, viewed_at) VALUES (?, ?)")
+        sqlx::query("INSERT INTO post_views (slug, viewed_at) VALUES ($1, $2)")
             .bind(slug)
             .bind(at_unix)
             .execute(&self.pool)
@@ -74,14 +92,26 @@ impl ViewStore {
     /// The most viewed slugs since `since_unix`, most views first, ties by slug.
     pub async fn most_viewed(&self, since_unix: i64, limit: u32) -> Result<Vec<(String, u64)>, StoreError> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT slug, COUNT(*) AS views FROM post_views WHERE viewed_at >= ? \
-             GROUP BY slug ORDER BY views DESC, slug LIMIT ?",
+            "SELECT slug, COUNT(*) AS views FROM post_views WHERE viewed_at >= $1 \
+             GROUP BY slug ORDER BY views DESC, slug LIMIT $2",
         )
         .bind(since_unix)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(slug, views)| (slug, views as u64)).collect())
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user@host/db`, for messages.
+fn without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let user = &url[scheme_end + 3..at];
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            format!("{}{user}{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -107,6 +137,12 @@ mod tests {
         let reopened = ViewStore::open(&url).await.unwrap();
         assert_eq!(reopened.most_viewed(0, 1).await.unwrap(), [("b".to_string(), 2)]);
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn messages_never_show_a_database_password() {
+        assert_eq!(without_password("postgres://blog:s3cret@127.0.0.1:5432/blog"), "postgres://blog@127.0.0.1:5432/blog");
+        assert_eq!(without_password("postgres://127.0.0.1/blog"), "postgres://127.0.0.1/blog");
     }
 
     #[tokio::test]

@@ -85,7 +85,7 @@ pub async fn revalidate(
     let keys = match (request.path, request.tag) {
         (Some(path), None) if pages.contains(&path.as_str()) => vec![path],
         (Some(_), None) => return Err(AppError::NotFound),
-        (None, Some(tag)) => state.isr.keys_tagged(&tag, &pages),
+        (None, Some(tag)) => state.isr.keys_tagged(&tag, &pages).await.map_err(|error| AppError::Internal(error.to_string()))?,
         _ => return Err(AppError::BadRequest("give exactly one of `path` and `tag`".into())),
     };
     for key in &keys {

@@ -2,22 +2,33 @@
 //! No Leptos in here: a page is bytes from a render function, so the rules below
 //! are tested with fake renderers.
 //!
-//! - No file yet: render, write, serve (`miss`); concurrent first requests share one render.
-//! - Younger than the window: serve the file (`fresh`).
-//! - Older: serve the file at once (`stale`) and start one background regeneration;
+//! - No page yet: render, write, serve (`miss`); concurrent first requests share one render.
+//! - Younger than the window: serve it (`fresh`).
+//! - Older: serve it at once (`stale`) and start one background regeneration;
 //!   stale hits while it runs join it instead of starting another.
 //! - Writes are atomic, so a reader never sees a torn page.
-//! - A failed regeneration keeps the last good file, is logged with the path, and
+//! - A failed regeneration keeps the last good page, is logged with the path, and
 //!   is retried after a backoff that doubles up to a minute.
-//! - A page's age is its file's mtime, so a restart changes nothing.
+//! - A page's age is its stored generation time, so a restart changes nothing.
+//!
+//! Where pages live is a `PageStore`: the site root on disk (`DiskPages`, the
+//! default), or Redis shared by every instance (`RedisPages`, `ISR_CACHE_URL`).
+//! The rules above are the same for both; the store's lock makes "one
+//! regeneration" hold across instances too.
 
-use crate::site_fs::{page_file, write_atomic};
+mod disk;
+mod redis;
+
+pub use disk::DiskPages;
+pub use redis::RedisPages;
+
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use std::{
     collections::HashMap,
     future::Future,
     io,
-    path::{Path, PathBuf},
+    path::PathBuf,
     pin::Pin,
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -28,6 +39,8 @@ use std::{
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// How long a regeneration lock holds if its holder dies without releasing it.
+const LOCK_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CacheStatus {
@@ -67,30 +80,55 @@ pub enum IsrError {
     Io { path: PathBuf, source: io::Error },
 }
 
+/// A page as a store keeps it.
+#[derive(Clone, Debug)]
+pub struct StoredPage {
+    pub html: Bytes,
+    pub generated_at: SystemTime,
+    /// The tags of the posts it lists; `None` where the store doesn't know them.
+    pub tags: Option<Vec<String>>,
+}
+
+/// Where ISR pages live. Reads and writes are whole pages (never torn); the
+/// lock lets one caller at a time regenerate a key, and expires by itself.
+pub trait PageStore: Send + Sync + 'static {
+    fn read<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredPage>, IsrError>>;
+    fn write<'a>(&'a self, key: &'a str, page: StoredPage) -> BoxFuture<'a, Result<(), IsrError>>;
+    /// `None` while someone else holds the key's lock.
+    fn try_lock<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Option<RegenerationLock>>;
+    fn unlock(&self, lock: RegenerationLock) -> BoxFuture<'_, ()>;
+}
+
+/// Proof of holding a key's regeneration lock: the token tells our lock from a
+/// later holder's after ours expired.
+#[derive(Debug)]
+pub struct RegenerationLock {
+    key: String,
+    token: String,
+}
+
 #[derive(Default)]
 struct KeyState {
     regenerating: bool,
     failures: u32,
     retry_at: Option<Instant>,
-    /// The tags of the last render since start; `None` until one happens.
-    tags: Option<Vec<String>>,
     /// When this process last finished writing the page. A stale hit that began
-    /// before then read the file that write replaced: it must not start another.
+    /// before then read the page that write replaced: it must not start another.
     written_at: Option<Instant>,
     /// Held while a cold page is first rendered.
     cold: Arc<tokio::sync::Mutex<()>>,
 }
 
 pub struct IsrCache {
-    root: PathBuf,
+    store: Arc<dyn PageStore>,
     window: Duration,
     keys: Mutex<HashMap<String, KeyState>>,
     regenerations: AtomicU64,
 }
 
 impl IsrCache {
-    pub fn new(root: PathBuf, window: Duration) -> Arc<IsrCache> {
-        Arc::new(IsrCache { root, window, keys: Mutex::default(), regenerations: AtomicU64::new(0) })
+    pub fn new(store: Arc<dyn PageStore>, window: Duration) -> Arc<IsrCache> {
+        Arc::new(IsrCache { store, window, keys: Mutex::default(), regenerations: AtomicU64::new(0) })
     }
 
     pub fn window(&self) -> Duration {
@@ -103,58 +141,50 @@ impl IsrCache {
     }
 
     pub async fn get(self: &Arc<Self>, key: &str, render: Render) -> Result<(Bytes, CacheStatus), IsrError> {
-        let path = self.path(key)?;
         let read_at = Instant::now();
-        if let Some((html, modified)) = read_page(&path).await? {
-            let age = SystemTime::now().duration_since(modified).unwrap_or_default();
-            if age < self.window {
-                return Ok((html, CacheStatus::Fresh));
+        if let Some(page) = self.store.read(key).await? {
+            if self.is_fresh(&page) {
+                return Ok((page.html, CacheStatus::Fresh));
             }
             self.start_background_regeneration(key, read_at, render);
-            return Ok((html, CacheStatus::Stale));
+            return Ok((page.html, CacheStatus::Stale));
         }
 
         let cold = self.with_state(key, |state| state.cold.clone());
         let _first = cold.lock().await;
-        if let Some((html, _)) = read_page(&path).await? {
-            return Ok((html, CacheStatus::Miss)); // rendered while this request waited
+        if let Some(page) = self.store.read(key).await? {
+            return Ok((page.html, CacheStatus::Miss)); // rendered while this request waited
         }
         Ok((self.regenerate(key, &render).await?, CacheStatus::Miss))
     }
 
-    /// Renders and writes `key` now. The old file stays if anything fails.
+    /// Renders and writes `key` now. The old page stays if anything fails.
     pub async fn regenerate(&self, key: &str, render: &Render) -> Result<Bytes, IsrError> {
-        let path = self.path(key)?;
         self.regenerations.fetch_add(1, Ordering::SeqCst);
         let page = render().await.map_err(|message| IsrError::Render { key: key.to_string(), message })?;
         let html = page.html.clone();
-        let written = html.clone();
-        let target = path.clone();
-        tokio::task::spawn_blocking(move || write_atomic(&target, &written))
-            .await
-            .map_err(|join| IsrError::Io { path: path.clone(), source: io::Error::other(join) })?
-            .map_err(|source| IsrError::Io { path, source })?;
-        self.with_state(key, |state| {
-            state.tags = Some(page.tags);
-            state.written_at = Some(Instant::now());
-        });
+        let stored = StoredPage { html: page.html, generated_at: SystemTime::now(), tags: Some(page.tags) };
+        self.store.write(key, stored).await?;
+        self.with_state(key, |state| state.written_at = Some(Instant::now()));
         Ok(html)
     }
 
-    /// The keys among `keys` whose page lists a post tagged `tag`. A key not
-    /// rendered since start counts as tagged: better one render too many than a
-    /// stale page kept.
-    pub fn keys_tagged(&self, tag: &str, keys: &[&str]) -> Vec<String> {
-        let states = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        keys.iter()
-            .filter(|key| {
-                states
-                    .get(**key)
-                    .and_then(|state| state.tags.as_ref())
-                    .is_none_or(|tags| tags.iter().any(|t| t == tag))
-            })
-            .map(|key| key.to_string())
-            .collect()
+    /// The keys among `keys` whose page lists a post tagged `tag`. A page whose
+    /// tags the store doesn't know counts as tagged: better one render too many
+    /// than a stale page kept.
+    pub async fn keys_tagged(&self, tag: &str, keys: &[&str]) -> Result<Vec<String>, IsrError> {
+        let mut tagged = Vec::new();
+        for key in keys {
+            let tags = self.store.read(key).await?.and_then(|page| page.tags);
+            if tags.is_none_or(|tags| tags.iter().any(|t| t == tag)) {
+                tagged.push(key.to_string());
+            }
+        }
+        Ok(tagged)
+    }
+
+    fn is_fresh(&self, page: &StoredPage) -> bool {
+        SystemTime::now().duration_since(page.generated_at).unwrap_or_default() < self.window
     }
 
     fn start_background_regeneration(self: &Arc<Self>, key: &str, read_at: Instant, render: Render) {
@@ -173,15 +203,16 @@ impl IsrCache {
         let cache = Arc::clone(self);
         let key = key.to_string();
         tokio::spawn(async move {
-            let result = cache.regenerate(&key, &render).await;
+            let result = cache.regenerate_unless_another_instance_does(&key, &render).await;
             cache.with_state(&key, |state| {
                 state.regenerating = false;
                 match &result {
-                    Ok(_) => {
+                    Ok(Some(_)) => {
                         state.failures = 0;
                         state.retry_at = None;
                         tracing::info!(path = %key, "regenerated");
                     }
+                    Ok(None) => {}
                     Err(error) => {
                         let backoff = FIRST_BACKOFF.saturating_mul(1 << state.failures.min(6)).min(MAX_BACKOFF);
                         state.failures += 1;
@@ -193,36 +224,25 @@ impl IsrCache {
         });
     }
 
-    fn path(&self, key: &str) -> Result<PathBuf, IsrError> {
-        page_file(&self.root, key).ok_or_else(|| IsrError::NotAPage { key: key.to_string() })
+    /// Regenerates `key` holding the store's lock; `Ok(None)` if another holds it,
+    /// or already replaced the stale page while this instance waited for it.
+    async fn regenerate_unless_another_instance_does(&self, key: &str, render: &Render) -> Result<Option<Bytes>, IsrError> {
+        let Some(lock) = self.store.try_lock(key, LOCK_TTL).await else {
+            return Ok(None);
+        };
+        let result = match self.store.read(key).await {
+            Ok(Some(page)) if self.is_fresh(&page) => Ok(None),
+            Ok(_) => self.regenerate(key, render).await.map(Some),
+            Err(error) => Err(error),
+        };
+        self.store.unlock(lock).await;
+        result
     }
 
     fn with_state<T>(&self, key: &str, f: impl FnOnce(&mut KeyState) -> T) -> T {
         let mut states = self.keys.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         f(states.entry(key.to_string()).or_default())
     }
-}
-
-/// The page and its mtime, or `None` if there is no file yet. One blocking
-/// task does the whole read: open, stat and read of the same open file, so a
-/// rename in between can't mix an old mtime with new bytes.
-async fn read_page(path: &Path) -> Result<Option<(Bytes, SystemTime)>, IsrError> {
-    let owned = path.to_path_buf();
-    let read = tokio::task::spawn_blocking(move || -> io::Result<Option<(Bytes, SystemTime)>> {
-        use std::io::Read;
-        let mut file = match std::fs::File::open(&owned) {
-            Ok(file) => file,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => return Err(error),
-        };
-        let meta = file.metadata()?;
-        let mut html = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut html)?;
-        Ok(Some((Bytes::from(html), meta.modified()?)))
-    })
-    .await
-    .map_err(|join| IsrError::Io { path: path.to_path_buf(), source: io::Error::other(join) })?;
-    read.map_err(|source| IsrError::Io { path: path.to_path_buf(), source })
 }
 
 #[cfg(test)]
@@ -261,7 +281,7 @@ mod tests {
         }
     }
 
-    fn age_file(path: &Path, by: Duration) {
+    fn age_file(path: &std::path::Path, by: Duration) {
         let file = std::fs::File::options().write(true).open(path).unwrap();
         file.set_modified(SystemTime::now() - by).unwrap();
     }
@@ -279,7 +299,7 @@ mod tests {
     #[tokio::test]
     async fn a_cold_page_is_rendered_written_and_then_fresh() {
         let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(root.path().into(), Duration::from_secs(60));
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::ZERO);
         let (html, status) = cache.get("/isr", renderer.render()).await.unwrap();
         assert_eq!((status, &html[..]), (CacheStatus::Miss, &b"<p>render 1</p>"[..]));
@@ -292,7 +312,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_cold_requests_share_one_render() {
         let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(root.path().into(), Duration::from_secs(60));
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::from_millis(50));
         let requests: Vec<_> = (0..20)
             .map(|_| {
@@ -309,7 +329,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn stale_page_is_served_at_once_while_one_regeneration_runs() {
         let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(root.path().into(), Duration::from_secs(60));
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::from_millis(200));
         cache.get("/isr", renderer.render()).await.unwrap();
         age_file(&root.path().join("isr/index.html"), Duration::from_secs(61));
@@ -335,7 +355,7 @@ mod tests {
     #[tokio::test]
     async fn a_failed_regeneration_keeps_the_last_good_page_and_backs_off() {
         let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(root.path().into(), Duration::from_secs(60));
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::ZERO);
         cache.get("/isr", renderer.render()).await.unwrap();
         let file = root.path().join("isr/index.html");
@@ -358,25 +378,25 @@ mod tests {
     async fn age_comes_from_the_file_so_a_new_cache_sees_old_pages_as_stale() {
         let root = tempfile::TempDir::new().unwrap();
         let renderer = FakeRenderer::new(Duration::ZERO);
-        IsrCache::new(root.path().into(), Duration::from_secs(60)).get("/isr", renderer.render()).await.unwrap();
+        IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60)).get("/isr", renderer.render()).await.unwrap();
         age_file(&root.path().join("isr/index.html"), Duration::from_secs(61));
-        let restarted = IsrCache::new(root.path().into(), Duration::from_secs(60));
+        let restarted = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         assert_eq!(restarted.get("/isr", renderer.render()).await.unwrap().1, CacheStatus::Stale);
     }
 
     #[tokio::test]
     async fn tags_select_the_pages_that_list_them() {
         let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(root.path().into(), Duration::from_secs(60));
-        assert_eq!(cache.keys_tagged("rust", &["/isr"]), ["/isr"], "unknown tags count as tagged");
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
+        assert_eq!(cache.keys_tagged("rust", &["/isr"]).await.unwrap(), ["/isr"], "unknown tags count as tagged");
         cache.get("/isr", FakeRenderer::new(Duration::ZERO).render()).await.unwrap();
-        assert_eq!(cache.keys_tagged("rust", &["/isr"]), ["/isr"]);
-        assert!(cache.keys_tagged("css", &["/isr"]).is_empty());
+        assert_eq!(cache.keys_tagged("rust", &["/isr"]).await.unwrap(), ["/isr"]);
+        assert!(cache.keys_tagged("css", &["/isr"]).await.unwrap().is_empty());
     }
 
     #[tokio::test]
     async fn paths_outside_the_root_are_not_pages() {
-        let cache = IsrCache::new("/site".into(), Duration::from_secs(1));
+        let cache = IsrCache::new(Arc::new(DiskPages::new("/site".into())), Duration::from_secs(1));
         let result = cache.get("/../etc", FakeRenderer::new(Duration::ZERO).render()).await;
         assert!(matches!(result, Err(IsrError::NotAPage { .. })));
     }

@@ -1,0 +1,207 @@
+//! `RedisPages`: ISR pages in Redis, shared by every instance behind the load
+//! balancer (`ISR_CACHE_URL=redis://…`).
+//!
+//! - A page is one hash, `isr:page:<path>`: its bytes, generation time and tags,
+//!   written by one `HSET`, so no instance reads half of a page.
+//! - The regeneration lock is `SET isr:lock:<path> <token> NX PX <ttl>`: one
+//!   holder across all instances, and a crashed holder's lock expires by itself.
+//!   Release deletes the key only if it still holds our token.
+//! - Every page is also written to this instance's site root. While Redis is
+//!   unreachable the instance serves and regenerates from there, logs the outage
+//!   once per `LOG_EVERY`, tries Redis again every `RETRY_EVERY`, and goes back
+//!   to it by itself.
+//! - A page Redis has never seen is read from the site root: the build's
+//!   prerendered page, the same on every instance.
+
+use super::{DiskPages, IsrError, PageStore, RegenerationLock, StoredPage};
+use crate::security::new_nonce;
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use redis::{aio::ConnectionManager, aio::ConnectionManagerConfig, AsyncCommands, RedisError};
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::Mutex,
+    time::{Duration, Instant, UNIX_EPOCH},
+};
+
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+const LOG_EVERY: Duration = Duration::from_secs(10);
+/// Redis on the same network answers in well under a millisecond; a page must
+/// not wait long for one that is gone.
+const TIMEOUT: Duration = Duration::from_millis(500);
+
+const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+pub struct RedisPages {
+    client: redis::Client,
+    /// Connected on first use, so a server can start while Redis is down.
+    connection: tokio::sync::Mutex<Option<ConnectionManager>>,
+    outage: Mutex<Option<Outage>>,
+    local: DiskPages,
+}
+
+struct Outage {
+    since: Instant,
+    logged_at: Instant,
+    retry_at: Instant,
+}
+
+impl RedisPages {
+    /// Checks the URL only; the connection is made on first use.
+    pub fn new(url: &str, site_root: PathBuf) -> Result<RedisPages, RedisError> {
+        Ok(RedisPages {
+            client: redis::Client::open(url)?,
+            connection: tokio::sync::Mutex::default(),
+            outage: Mutex::default(),
+            local: DiskPages::new(site_root),
+        })
+    }
+
+    /// A connection, unless Redis failed less than `RETRY_EVERY` ago.
+    async fn connection(&self) -> Option<ConnectionManager> {
+        if self.outage.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|o| Instant::now() < o.retry_at) {
+            return None;
+        }
+        let mut connection = self.connection.lock().await;
+        if let Some(connection) = connection.as_ref() {
+            return Some(connection.clone());
+        }
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(TIMEOUT)
+            .set_response_timeout(TIMEOUT)
+            .set_number_of_retries(1);
+        match ConnectionManager::new_with_config(self.client.clone(), config).await {
+            Ok(connected) => Some(connection.insert(connected).clone()),
+            Err(error) => {
+                self.failed(&error);
+                None
+            }
+        }
+    }
+
+    fn failed(&self, error: &RedisError) {
+        let now = Instant::now();
+        let mut outage = self.outage.lock().unwrap_or_else(|p| p.into_inner());
+        match outage.as_mut() {
+            None => {
+                tracing::error!(%error, "Redis is unreachable: serving ISR pages from this instance's site root");
+                *outage = Some(Outage { since: now, logged_at: now, retry_at: now + RETRY_EVERY });
+            }
+            Some(outage) => {
+                if now.duration_since(outage.logged_at) >= LOG_EVERY {
+                    tracing::error!(%error, down_for = ?now.duration_since(outage.since), "Redis is still unreachable");
+                    outage.logged_at = now;
+                }
+                outage.retry_at = now + RETRY_EVERY;
+            }
+        }
+    }
+
+    fn answered(&self) {
+        if let Some(outage) = self.outage.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            tracing::info!(down_for = ?outage.since.elapsed(), "Redis is back: ISR pages are shared again");
+        }
+    }
+
+    /// Runs `command` on Redis; `None` (and the outage noted) if it can't.
+    async fn on_redis<T, F>(&self, command: impl FnOnce(ConnectionManager) -> F) -> Option<T>
+    where
+        F: std::future::Future<Output = Result<T, RedisError>>,
+    {
+        let connection = self.connection().await?;
+        match command(connection).await {
+            Ok(value) => {
+                self.answered();
+                Some(value)
+            }
+            Err(error) => {
+                self.failed(&error);
+                None
+            }
+        }
+    }
+}
+
+fn page_key(key: &str) -> String {
+    format!("isr:page:{key}")
+}
+
+fn lock_key(key: &str) -> String {
+    format!("isr:lock:{key}")
+}
+
+/// A page from its hash's fields; `None` if the hash is missing or malformed.
+fn page_from_fields(mut fields: HashMap<String, Vec<u8>>) -> Option<StoredPage> {
+    let html = Bytes::from(fields.remove("html")?);
+    let millis: u64 = std::str::from_utf8(&fields.remove("generated_at")?).ok()?.parse().ok()?;
+    let tags = fields.remove("tags").and_then(|tags| serde_json::from_slice(&tags).ok());
+    Some(StoredPage { html, generated_at: UNIX_EPOCH + Duration::from_millis(millis), tags })
+}
+
+impl PageStore for RedisPages {
+    fn read<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<StoredPage>, IsrError>> {
+        Box::pin(async move {
+            let fields = self
+                .on_redis(|mut redis| async move { redis.hgetall::<_, HashMap<String, Vec<u8>>>(page_key(key)).await })
+                .await;
+            match fields.and_then(page_from_fields) {
+                Some(page) => Ok(Some(page)),
+                None => self.local.read_page(key).await,
+            }
+        })
+    }
+
+    fn write<'a>(&'a self, key: &'a str, page: StoredPage) -> BoxFuture<'a, Result<(), IsrError>> {
+        Box::pin(async move {
+            self.local.write_page(key, page.clone()).await?;
+            let millis = page.generated_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
+            let tags = serde_json::to_vec(&page.tags.unwrap_or_default()).expect("strings serialize");
+            let fields: [(&str, Vec<u8>); 3] =
+                [("html", page.html.to_vec()), ("generated_at", millis.to_string().into_bytes()), ("tags", tags)];
+            self.on_redis(|mut redis| async move { redis.hset_multiple::<_, _, _, ()>(page_key(key), &fields).await })
+                .await;
+            Ok(())
+        })
+    }
+
+    fn try_lock<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Option<RegenerationLock>> {
+        Box::pin(async move {
+            let token = new_nonce();
+            let set = self
+                .on_redis(|mut redis| {
+                    let token = token.clone();
+                    async move {
+                        redis::cmd("SET")
+                            .arg(lock_key(key))
+                            .arg(token)
+                            .arg("NX")
+                            .arg("PX")
+                            .arg(ttl.as_millis() as u64)
+                            .query_async::<Option<String>>(&mut redis)
+                            .await
+                    }
+                })
+                .await;
+            match set {
+                Some(Some(_)) => Some(RegenerationLock { key: key.to_string(), token }),
+                Some(None) => None, // another instance holds it
+                // Redis is down: instances can't agree, so each regenerates for itself.
+                None => self.local.try_lock_here(key, ttl),
+            }
+        })
+    }
+
+    fn unlock(&self, lock: RegenerationLock) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if lock.token.is_empty() {
+                return self.local.unlock_here(&lock);
+            }
+            // If Redis is down now, the lock expires by itself.
+            self.on_redis(|mut redis| async move {
+                redis::Script::new(RELEASE).key(lock_key(&lock.key)).arg(&lock.token).invoke_async::<i64>(&mut redis).await
+            })
+            .await;
+        })
+    }
+}

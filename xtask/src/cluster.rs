@@ -1,0 +1,668 @@
+//! `cargo xtask cluster` (`make cluster`): the scale-out picture on one machine.
+//!
+//! - N server instances (`CLUSTER_INSTANCES`, default 3) on loopback ports, each
+//!   with its own copy of the site root;
+//! - Redis, holding the ISR pages and the regeneration lock for all of them
+//!   (`ISR_CACHE_URL`);
+//! - PostgreSQL, holding the view counts for all of them (`DATABASE_URL`); it
+//!   refuses to run as root, so as root it runs as Debian's `postgres` user;
+//! - nginx in front, on `CLUSTER_ADDR` (default `127.0.0.1:3000`): it streams
+//!   `/stream` and `/ppr` unbuffered, and retries an idempotent request on another
+//!   instance when one fails.
+//!
+//! Everything keeps its data and logs in one temp dir. `make cluster` leaves it
+//! running and records it in `target/cluster/cluster.json`; `make cluster-stop`
+//! stops what that file names. The tests below start their own and stop it.
+
+use crate::{bench, site::copy_dir, workspace_root};
+use anyhow::{bail, Context, Result};
+use serde_json::{json, Value};
+use std::{
+    env, fs,
+    net::{SocketAddr, TcpStream},
+    os::unix::process::CommandExt,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub struct Settings {
+    pub instances: usize,
+    /// Where nginx listens.
+    pub addr: SocketAddr,
+    /// Passed to every instance as is (`ISR_REVALIDATE_SECS`, `DEMO_LATENCY_MS`, …).
+    pub env: Vec<(String, String)>,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Settings> {
+        let instances = env::var("CLUSTER_INSTANCES").unwrap_or_else(|_| "3".into()).parse().context("CLUSTER_INSTANCES")?;
+        let addr = env::var("CLUSTER_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into()).parse().context("CLUSTER_ADDR")?;
+        let passed = ["ISR_REVALIDATE_SECS", "DEMO_LATENCY_MS", "PPR_HOLE_TIMEOUT_MS", "RUST_LOG"];
+        let env = passed.iter().filter_map(|name| Some((name.to_string(), env::var(name).ok()?))).collect();
+        Ok(Settings { instances, addr, env })
+    }
+}
+
+/// A process the cluster started. Stopping it signals, then waits up to 10 s
+/// before SIGKILL.
+struct Process {
+    name: String,
+    pid: u32,
+    /// Ours to reap, when this process started it (not after `make cluster` exited).
+    child: Option<Child>,
+    stop_signal: i32,
+}
+
+impl Process {
+    fn stop(&mut self) {
+        signal(self.pid, self.stop_signal);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.is_running() {
+            if Instant::now() > deadline {
+                signal(self.pid, libc::SIGKILL);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn is_running(&mut self) -> bool {
+        match &mut self.child {
+            Some(child) => matches!(child.try_wait(), Ok(None)),
+            // SAFETY: signal 0 only checks that the pid exists.
+            None => unsafe { libc::kill(self.pid as i32, 0) == 0 },
+        }
+    }
+}
+
+fn signal(pid: u32, signal: i32) {
+    // SAFETY: sends a signal to a process this cluster started.
+    unsafe { libc::kill(pid as i32, signal) };
+}
+
+pub struct Instance {
+    pub addr: SocketAddr,
+    pub log: PathBuf,
+    process: Process,
+}
+
+pub struct Cluster {
+    pub dir: PathBuf,
+    /// nginx: where clients go.
+    pub addr: SocketAddr,
+    pub instances: Vec<Instance>,
+    pub redis_addr: SocketAddr,
+    pub revalidate_token: String,
+    redis: Process,
+    postgres: Process,
+    nginx: Process,
+    /// `make cluster` leaves everything running; tests stop it on drop.
+    detached: bool,
+}
+
+impl Cluster {
+    pub fn start(settings: &Settings) -> Result<Cluster> {
+        let root = workspace_root()?;
+        let server_bin = root.join("target/release/server");
+        let built_site = root.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
+        if !server_bin.is_file() || !built_site.join("isr/index.html").is_file() {
+            bail!("run `make build` first: the cluster needs target/release/server and a built site root");
+        }
+        let content = root.join(env::var("CONTENT_DIR").unwrap_or_else(|_| "content".into()));
+        let dir = env::temp_dir().join(format!("blog-cluster-{}-{}", std::process::id(), unique()));
+        fs::create_dir_all(&dir)?;
+
+        let redis_addr = loopback(bench::free_port()?);
+        let redis = start_redis(&dir, redis_addr)?;
+        let (postgres, database_url) = start_postgres(&dir)?;
+        let revalidate_token = match env::var("REVALIDATE_TOKEN") {
+            Ok(token) if !token.is_empty() => token,
+            _ => random_token()?,
+        };
+
+        let mut instances = Vec::new();
+        for n in 1..=settings.instances {
+            let site = dir.join(format!("instance-{n}/site"));
+            copy_dir(&built_site, &site)?;
+            let addr = loopback(bench::free_port()?);
+            let log = dir.join(format!("instance-{n}.log"));
+            let mut command = Command::new(&server_bin);
+            command
+                .env("LEPTOS_SITE_ADDR", addr.to_string())
+                .env("LEPTOS_SITE_ROOT", &site)
+                .env("CONTENT_DIR", &content)
+                .env("DATABASE_URL", &database_url)
+                .env("ISR_CACHE_URL", format!("redis://{redis_addr}"))
+                .env("REVALIDATE_TOKEN", &revalidate_token)
+                .env("RUST_LOG", "info")
+                .env("NO_COLOR", "1");
+            for (name, value) in &settings.env {
+                command.env(name, value);
+            }
+            let process = spawn(&format!("instance {n}"), command, &log, libc::SIGTERM)?;
+            instances.push(Instance { addr, log, process });
+        }
+        for instance in &instances {
+            wait_for_port(instance.addr, &instance.log)?;
+        }
+        let upstreams: Vec<SocketAddr> = instances.iter().map(|i| i.addr).collect();
+        let nginx = start_nginx(&dir, settings.addr, &upstreams)?;
+        Ok(Cluster { dir, addr: settings.addr, instances, redis_addr, revalidate_token, redis, postgres, nginx, detached: false })
+    }
+
+    /// Stops Redis (the instances carry on without it).
+    #[cfg(test)]
+    pub fn stop_redis(&mut self) {
+        self.redis.stop();
+    }
+
+    /// Starts Redis again, empty, where it was.
+    #[cfg(test)]
+    pub fn restart_redis(&mut self) -> Result<()> {
+        self.redis = start_redis(&self.dir, self.redis_addr)?;
+        Ok(())
+    }
+
+    /// SIGKILL: the instance gets no chance to finish anything.
+    #[cfg(test)]
+    pub fn kill_instance(&mut self, index: usize) {
+        let process = &mut self.instances[index].process;
+        signal(process.pid, libc::SIGKILL);
+        process.stop();
+    }
+
+    fn processes(&mut self) -> impl Iterator<Item = &mut Process> {
+        // Front to back: no request arrives at a tier that is already gone.
+        std::iter::once(&mut self.nginx)
+            .chain(self.instances.iter_mut().map(|i| &mut i.process))
+            .chain([&mut self.redis, &mut self.postgres])
+    }
+
+    pub fn stop(&mut self) {
+        self.processes().for_each(Process::stop);
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+
+    fn state(&mut self) -> Value {
+        let dir = self.dir.display().to_string();
+        let addr = self.addr.to_string();
+        let processes: Vec<Value> = self
+            .processes()
+            .map(|p| json!({ "name": p.name, "pid": p.pid, "stop_signal": p.stop_signal }))
+            .collect();
+        json!({ "dir": dir, "addr": addr, "processes": processes })
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if !self.detached {
+            self.stop();
+        }
+    }
+}
+
+fn state_file() -> Result<PathBuf> {
+    Ok(workspace_root()?.join("target/cluster/cluster.json"))
+}
+
+/// `make cluster`: starts the cluster, leaves it running, and says where it is.
+pub fn start_detached(settings: &Settings) -> Result<()> {
+    let file = state_file()?;
+    if file.exists() {
+        bail!("a cluster is already running ({}): `make cluster-stop` first", file.display());
+    }
+    let mut cluster = Cluster::start(settings)?;
+    cluster.detached = true;
+    fs::create_dir_all(file.parent().expect("a parent"))?;
+    fs::write(&file, serde_json::to_vec_pretty(&cluster.state())?)?;
+    println!("The cluster serves http://{}", cluster.addr);
+    println!("  nginx -> {}", cluster.instances.iter().map(|i| i.addr.to_string()).collect::<Vec<_>>().join(", "));
+    println!("  ISR pages in Redis at {}; view counts in PostgreSQL", cluster.redis_addr);
+    println!("  logs and data in {}", cluster.dir.display());
+    println!("  REVALIDATE_TOKEN={}", cluster.revalidate_token);
+    println!("Stop it with `make cluster-stop`.");
+    Ok(())
+}
+
+/// `make cluster-stop`: stops everything `make cluster` started.
+pub fn stop_detached() -> Result<()> {
+    let file = state_file()?;
+    let Ok(text) = fs::read_to_string(&file) else {
+        println!("No cluster is running ({} is missing).", file.display());
+        return Ok(());
+    };
+    let state: Value = serde_json::from_str(&text)?;
+    for process in state["processes"].as_array().context("processes")? {
+        let mut process = Process {
+            name: process["name"].as_str().unwrap_or_default().to_string(),
+            pid: process["pid"].as_u64().context("a pid")? as u32,
+            child: None,
+            stop_signal: process["stop_signal"].as_i64().context("a signal")? as i32,
+        };
+        process.stop();
+        println!("stopped {} (pid {})", process.name, process.pid);
+    }
+    if let Some(dir) = state["dir"].as_str() {
+        let _ = fs::remove_dir_all(dir);
+    }
+    fs::remove_file(&file)?;
+    Ok(())
+}
+
+/// Starts `command` in its own process group (so a Ctrl-C in the terminal that
+/// ran `make cluster` doesn't reach it), with its output in `log`.
+fn spawn(name: &str, mut command: Command, log: &Path, stop_signal: i32) -> Result<Process> {
+    let out = fs::File::create(log)?;
+    command.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out).process_group(0);
+    let child = command.spawn().with_context(|| format!("starting {name}"))?;
+    Ok(Process { name: name.to_string(), pid: child.id(), child: Some(child), stop_signal })
+}
+
+fn start_redis(dir: &Path, addr: SocketAddr) -> Result<Process> {
+    let mut command = Command::new("redis-server");
+    command
+        .args(["--bind", "127.0.0.1", "--port", &addr.port().to_string()])
+        // A cache: nothing to persist; losing it costs one render per page.
+        .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .arg("--dir")
+        .arg(dir);
+    let log = dir.join("redis.log");
+    let process = spawn("redis", command, &log, libc::SIGTERM).context("make cluster installs redis-server")?;
+    wait_for_port(addr, &log)?;
+    Ok(process)
+}
+
+/// Initializes a database cluster in `dir/pgdata` and starts PostgreSQL on a free
+/// port. Returns it and the `DATABASE_URL` of its `blog` database.
+fn start_postgres(dir: &Path) -> Result<(Process, String)> {
+    let bin = postgres_bin_dir()?;
+    let data = dir.join("pgdata");
+    let sockets = dir.join("pgsock");
+    fs::create_dir_all(&sockets)?;
+    // PostgreSQL refuses to run as root.
+    let owner = if unsafe { libc::geteuid() } == 0 { Some(user_ids("postgres")?) } else { None };
+    if let Some((uid, gid)) = owner {
+        std::os::unix::fs::chown(dir, Some(uid), Some(gid))?;
+        std::os::unix::fs::chown(&sockets, Some(uid), Some(gid))?;
+    }
+    let as_owner = |command: &mut Command| {
+        if let Some((uid, gid)) = owner {
+            command.uid(uid).gid(gid);
+        }
+    };
+    let mut initdb = Command::new(bin.join("initdb"));
+    initdb.arg("-D").arg(&data).args(["-U", "blog", "-A", "trust", "-E", "UTF8", "--no-sync"]);
+    as_owner(&mut initdb);
+    let output = initdb.output().context("running initdb")?;
+    if !output.status.success() {
+        bail!("initdb failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let port = bench::free_port()?;
+    let mut postgres = Command::new(bin.join("postgres"));
+    postgres
+        .arg("-D")
+        .arg(&data)
+        .args(["-p", &port.to_string(), "-c", "listen_addresses=127.0.0.1", "-c"])
+        .arg(format!("unix_socket_directories={}", sockets.display()))
+        // Test data: speed over durability.
+        .args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+    as_owner(&mut postgres);
+    let log = dir.join("postgres.log");
+    // SIGINT: PostgreSQL's fast shutdown.
+    let process = spawn("postgres", postgres, &log, libc::SIGINT)?;
+    wait_for_port(loopback(port), &log)?;
+    let created = Command::new(bin.join("createdb"))
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "blog", "blog"])
+        .output()
+        .context("running createdb")?;
+    if !created.status.success() {
+        bail!("createdb failed: {}", String::from_utf8_lossy(&created.stderr));
+    }
+    Ok((process, format!("postgres://blog@127.0.0.1:{port}/blog")))
+}
+
+/// Debian's newest `/usr/lib/postgresql/<version>/bin`.
+fn postgres_bin_dir() -> Result<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
+        .context("PostgreSQL is not installed (make cluster installs it)")?
+        .filter_map(|entry| {
+            let path = entry.ok()?.path();
+            let version = path.file_name()?.to_str()?.parse().ok()?;
+            path.join("bin/postgres").is_file().then(|| (version, path.join("bin")))
+        })
+        .collect();
+    versions.sort();
+    Ok(versions.pop().context("no /usr/lib/postgresql/*/bin/postgres")?.1)
+}
+
+fn user_ids(name: &str) -> Result<(u32, u32)> {
+    let name = std::ffi::CString::new(name)?;
+    // SAFETY: getpwnam reads the passwd database; the result is copied at once.
+    let entry = unsafe { libc::getpwnam(name.as_ptr()) };
+    if entry.is_null() {
+        bail!("there is no `postgres` user to run PostgreSQL as (Debian's postgresql package creates it)");
+    }
+    // SAFETY: checked non-null above.
+    Ok(unsafe { ((*entry).pw_uid, (*entry).pw_gid) })
+}
+
+fn start_nginx(dir: &Path, addr: SocketAddr, upstreams: &[SocketAddr]) -> Result<Process> {
+    let servers: String = upstreams
+        .iter()
+        // A failed instance is left alone for 2 s, then tried again.
+        .map(|addr| format!("    server {addr} max_fails=1 fail_timeout=2s;\n"))
+        .collect();
+    let d = dir.display();
+    let config = format!(
+        "worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log warn;\n\
+         events {{ worker_connections 4096; }}\n\
+         http {{\n  access_log off;\n\
+         client_body_temp_path {d}/nginx-body;\n  proxy_temp_path {d}/nginx-proxy;\n  fastcgi_temp_path {d}/nginx-fastcgi;\n\
+         uwsgi_temp_path {d}/nginx-uwsgi;\n  scgi_temp_path {d}/nginx-scgi;\n\
+         upstream blog {{\n{servers}    keepalive 64;\n  }}\n\
+         server {{\n    listen {addr};\n\
+             proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n    proxy_set_header Host $host;\n\
+             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
+             # An instance that is down or dies before answering: the same request\n\
+             # goes to the next one. nginx never retries a POST this way.\n\
+             proxy_next_upstream error timeout http_502 http_503 http_504;\n    proxy_next_upstream_tries 3;\n\
+             proxy_connect_timeout 1s;\n    proxy_buffers 16 16k;\n\
+             location / {{ proxy_pass http://blog; }}\n\
+             # The shell first, the holes as they finish: nothing may hold them back.\n\
+             location ~ ^/(stream|ppr)$ {{ proxy_pass http://blog; proxy_buffering off; }}\n\
+         }}\n}}\n"
+    );
+    let file = dir.join("nginx.conf");
+    fs::write(&file, config)?;
+    let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| Path::new(p).exists()).unwrap_or("nginx");
+    let mut command = Command::new(binary);
+    command.arg("-c").arg(&file).arg("-p").arg(dir);
+    let log = dir.join("nginx.log");
+    // SIGQUIT: nginx's graceful stop, which also ends its workers.
+    let process = spawn("nginx", command, &log, libc::SIGQUIT).context("make cluster installs nginx")?;
+    wait_for_port(addr, &dir.join("nginx-error.log"))?;
+    Ok(process)
+}
+
+fn wait_for_port(addr: SocketAddr, log: &Path) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(addr).is_err() {
+        if Instant::now() > deadline {
+            bail!("nothing listens on {addr} after 30 s; see {}:\n{}", log.display(), fs::read_to_string(log).unwrap_or_default());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+fn unique() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos()
+}
+
+fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    std::io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `make cluster-bench`: `/ssr` and `/isr` through nginx, with one instance
+/// behind it and then three, in one run.
+pub fn throughput(seconds: u64) -> Result<()> {
+    let mut rows = Vec::new();
+    for instances in [1, 3] {
+        let settings = Settings { instances, addr: loopback(bench::free_port()?), env: vec![("RUST_LOG".into(), "warn".into())] };
+        let cluster = Cluster::start(&settings)?;
+        for path in ["/ssr", "/isr"] {
+            let load = bench::wrk(cluster.addr, path, seconds)?;
+            rows.push(format!(
+                "| {instances} | `{path}` | {:.0} | {} | {} | {} | {} |",
+                load.requests_per_sec, load.p50_ms, load.p99_ms, load.errors, load.non_2xx
+            ));
+        }
+    }
+    println!(
+        "## make cluster-bench\n\n{} cores; nginx in front; wrk, 1 thread, {} connections, {seconds} s per row.\n\n\
+         | instances | path | req/s | p50 ms | p99 ms | errors | non-2xx |\n|---:|---|---:|---:|---:|---:|---:|\n{}",
+        bench::cores(),
+        bench::CONNECTIONS,
+        rows.join("\n")
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! The scale-out promises, each on its own three-instance cluster. They run
+    //! one at a time: each puts the whole machine under load.
+
+    use super::*;
+    use crate::soak;
+    use std::{
+        io::{Read, Write},
+        sync::{
+            atomic::{AtomicU64, Ordering},
+            Mutex,
+        },
+    };
+
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    const LATENCY: Duration = Duration::from_millis(300);
+
+    fn three_instances(isr_window_secs: u64) -> Cluster {
+        let env = [("ISR_REVALIDATE_SECS", isr_window_secs.to_string()), ("DEMO_LATENCY_MS", LATENCY.as_millis().to_string())];
+        let settings = Settings {
+            instances: 3,
+            addr: loopback(bench::free_port().unwrap()),
+            env: env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        };
+        Cluster::start(&settings).unwrap()
+    }
+
+    /// One request on a new connection: status and body.
+    fn http(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        let mut request = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n", body.len());
+        headers.iter().for_each(|h| request.push_str(&format!("{h}\r\n")));
+        write!(stream, "{request}\r\n{body}").unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+        let (_, body) = response.split_once("\r\n\r\n").unwrap();
+        (status, body.to_string())
+    }
+
+    fn get(addr: SocketAddr, path: &str) -> String {
+        let (status, body) = http(addr, "GET", path, &[], "");
+        assert_eq!(status, 200, "GET {path} from {addr}: {body}");
+        body
+    }
+
+    fn stamp(html: &str) -> String {
+        html.split("data-generated-at=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap().to_string()
+    }
+
+    fn log_lines(cluster: &Cluster, needle: &str) -> usize {
+        let logs = cluster.instances.iter().map(|i| fs::read_to_string(&i.log).unwrap());
+        logs.map(|log| log.lines().filter(|line| line.contains(needle)).count()).sum()
+    }
+
+    fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(Instant::now() < deadline, "never happened: {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn revalidate(cluster: &Cluster, instance: usize, json: &str) {
+        let bearer = format!("Authorization: Bearer {}", cluster.revalidate_token);
+        let (status, body) = http(cluster.instances[instance].addr, "POST", "/api/revalidate", &[&bearer], json);
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// Keep-alive clients sending GET `path` through nginx until `stop`; counts
+    /// requests, and everything that isn't a whole 200.
+    fn load(addr: SocketAddr, path: &str, clients: usize, stop: &std::sync::atomic::AtomicBool) -> (u64, u64, Option<String>) {
+        let (requests, failed) = (AtomicU64::new(0), AtomicU64::new(0));
+        let first_failure = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..clients {
+                scope.spawn(|| {
+                    let mut connection = None;
+                    while !stop.load(Ordering::Relaxed) {
+                        requests.fetch_add(1, Ordering::Relaxed);
+                        let outcome = soak::request(&mut connection, addr, path);
+                        let problem = match outcome {
+                            Ok(response) if response.status != 200 => format!("status {}", response.status),
+                            Ok(response) => match soak::whole_body_problem(path, &response, 0) {
+                                Some(problem) => problem,
+                                None => continue,
+                            },
+                            Err(error) => {
+                                connection = None;
+                                format!("{error:#}")
+                            }
+                        };
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        first_failure.lock().unwrap().get_or_insert(problem);
+                    }
+                });
+            }
+        });
+        (requests.into_inner(), failed.into_inner(), first_failure.into_inner().unwrap())
+    }
+
+    #[test]
+    fn a_burst_over_three_instances_just_after_expiry_regenerates_the_page_once() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let cluster = three_instances(2);
+        let before = stamp(&get(cluster.instances[0].addr, "/isr"));
+        std::thread::sleep(Duration::from_millis(2500)); // every instance's page is now stale
+
+        std::thread::scope(|scope| {
+            for client in 0..30 {
+                let addr = cluster.instances[client % 3].addr;
+                scope.spawn(move || {
+                    let mut connection = None;
+                    for _ in 0..10 {
+                        let response = soak::request(&mut connection, addr, "/isr").unwrap();
+                        assert_eq!(response.status, 200);
+                    }
+                });
+            }
+        });
+        eventually("a regeneration", || log_lines(&cluster, " regenerated") >= 1);
+        std::thread::sleep(Duration::from_secs(1)); // time for any second one to show
+        assert_eq!(log_lines(&cluster, " regenerated"), 1, "300 stale hits on 3 instances: one regeneration in all");
+
+        let stamps: Vec<String> = cluster.instances.iter().map(|i| stamp(&get(i.addr, "/isr"))).collect();
+        assert_ne!(stamps[0], before);
+        assert!(stamps.iter().all(|s| *s == stamps[0]), "every instance serves the one new page: {stamps:?}");
+    }
+
+    #[test]
+    fn a_revalidation_sent_to_one_instance_changes_what_another_serves() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let cluster = three_instances(3600);
+        let (a, c) = (0, 2);
+        let before = stamp(&get(cluster.instances[c].addr, "/isr"));
+        std::thread::sleep(Duration::from_millis(1100)); // stamps are to the second
+
+        revalidate(&cluster, a, r#"{"path":"/isr"}"#);
+        let by_path = stamp(&get(cluster.instances[c].addr, "/isr"));
+        assert_ne!(by_path, before, "instance C serves the page instance A regenerated");
+        assert_eq!(by_path, stamp(&get(cluster.instances[a].addr, "/isr")));
+
+        // By tag: instance A learns the page's tags from Redis, not from a render of its own.
+        let posts: Value = serde_json::from_str(&get(cluster.instances[a].addr, "/api/posts")).unwrap();
+        let tag = posts[0]["tags"][0].as_str().unwrap().to_string();
+        std::thread::sleep(Duration::from_millis(1100));
+        revalidate(&cluster, a, &format!(r#"{{"tag":"{tag}"}}"#));
+        assert_ne!(stamp(&get(cluster.instances[c].addr, "/isr")), by_path, "a revalidation by tag reaches instance C too");
+    }
+
+    #[test]
+    fn a_view_recorded_through_one_instance_shows_in_the_trending_hole_of_another() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let cluster = three_instances(3600);
+        let posts: Value = serde_json::from_str(&get(cluster.addr, "/api/posts")).unwrap();
+        let slug = posts[1]["slug"].as_str().unwrap();
+        let form = "Content-Type: application/x-www-form-urlencoded";
+        let (status, body) = http(cluster.instances[1].addr, "POST", "/api/views", &[form], &format!("slug={slug}"));
+        assert_eq!(status, 200, "{body}");
+
+        let html = get(cluster.instances[2].addr, "/stream");
+        let trending = html.split("data-hole-ready=\"trending\"").nth(1).expect("the trending hole is filled");
+        assert!(trending.contains(&format!("data-leaderboard-slug=\"{slug}\"")), "the view from B ranks in C's hole");
+    }
+
+    #[test]
+    fn an_instance_killed_during_load_costs_no_client_request() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cluster = three_instances(3600);
+        let addr = cluster.addr;
+        let loaded = std::thread::scope(|scope| {
+            let wrk = scope.spawn(move || bench::wrk(addr, "/ssr", 10));
+            std::thread::sleep(Duration::from_secs(3));
+            cluster.kill_instance(1);
+            wrk.join().unwrap()
+        })
+        .unwrap();
+        assert!(loaded.requests_per_sec > 0.0);
+        assert_eq!((loaded.errors, loaded.non_2xx), (0, 0), "SIGKILL of one instance in three: no failed request");
+    }
+
+    #[test]
+    fn with_redis_stopped_pages_come_from_each_instances_disk_and_sharing_resumes_when_it_returns() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cluster = three_instances(1);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let addr = cluster.addr;
+        let (requests, failed, first_failure) = std::thread::scope(|scope| {
+            let clients = scope.spawn(|| load(addr, "/isr", 8, &stop));
+            std::thread::sleep(Duration::from_secs(2));
+            cluster.stop_redis();
+            std::thread::sleep(Duration::from_secs(3));
+            cluster.restart_redis().unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+            stop.store(true, Ordering::Relaxed);
+            clients.join().unwrap()
+        });
+        assert!(requests > 100, "{requests} requests");
+        assert_eq!(failed, 0, "{failed} of {requests} failed while Redis was away; first: {first_failure:?}");
+        assert!(log_lines(&cluster, "Redis is unreachable") >= 1);
+        eventually("every instance back on Redis", || log_lines(&cluster, "Redis is back") == 3);
+
+        // Shared again: a revalidation on A is what C serves.
+        let mut settle = cluster.instances.iter().map(|i| stamp(&get(i.addr, "/isr")));
+        let _ = settle.next();
+        std::thread::sleep(Duration::from_millis(1100));
+        revalidate(&cluster, 0, r#"{"path":"/isr"}"#);
+        assert_eq!(stamp(&get(cluster.instances[2].addr, "/isr")), stamp(&get(cluster.instances[0].addr, "/isr")));
+    }
+
+    #[test]
+    fn the_stream_still_streams_through_nginx() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let cluster = three_instances(3600);
+        for _ in 0..3 {
+            let mut stream = TcpStream::connect(cluster.addr).unwrap();
+            let sent = Instant::now();
+            write!(stream, "GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+            let mut first = [0u8; 1];
+            stream.read_exact(&mut first).unwrap();
+            let first_byte = sent.elapsed();
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).unwrap();
+            let whole = sent.elapsed();
+            assert!(first_byte < LATENCY, "the shell arrived after {first_byte:?}, before the holes' {LATENCY:?}");
+            assert!(whole >= LATENCY, "the holes came later on the same response ({whole:?})");
+            assert!(String::from_utf8_lossy(&rest).contains("data-hole-ready=\"trending\""));
+        }
+    }
+}
