@@ -70,6 +70,34 @@ async fn a_recorded_view_counts_survives_a_restart_and_ranks_the_trending_hole()
 }
 
 #[tokio::test]
+async fn a_locked_database_still_serves_the_holes_and_refuses_a_view_after_its_busy_timeout() {
+    use sqlx::{Connection, Executor};
+    let server = spawn_streaming(Duration::ZERO).await;
+    let slug = &post_slugs(&server.posts_dir())[0];
+    let form = format!("slug={slug}");
+    let view = || server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &form);
+    assert_eq!(view().await.status, 200);
+
+    // Another process takes the write lock and keeps it.
+    let db = server.site().join("test-data/blog.db");
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    other.execute("BEGIN EXCLUSIVE").await.unwrap();
+    other.execute("INSERT INTO post_views (slug, viewed_at) VALUES ('held', 0)").await.unwrap();
+
+    let started = std::time::Instant::now();
+    let refused = view().await;
+    assert_eq!(refused.status, 500, "the view is refused, not queued forever: {}", refused.text());
+    assert!(started.elapsed() < Duration::from_secs(3), "it waited {:?}", started.elapsed());
+    let html = server.get("/stream").await.text();
+    let trending = html.split("data-hole-ready=\"trending\"").nth(1).expect("readers go on while a writer holds the lock (WAL)");
+    assert_eq!(attribute_values(trending, "data-leaderboard-slug")[0], *slug);
+    assert!(!html.contains("data-hole-error"));
+
+    other.execute("ROLLBACK").await.unwrap();
+    assert_eq!(view().await.status, 200, "views are recorded again once the lock is gone");
+}
+
+#[tokio::test]
 async fn a_broken_database_fills_the_holes_with_their_error_state() {
     let server = spawn_streaming(Duration::ZERO).await;
     // Corrupt the store under the running server: queries fail from now on.

@@ -13,6 +13,8 @@ use std::{path::PathBuf, time::Duration};
 /// Waiting this long for a lock is better than failing a hole at once; waiting
 /// longer would hold the whole response.
 const BUSY_TIMEOUT: Duration = Duration::from_millis(500);
+/// How long a query may wait for a pool connection (all busy, or the database unreachable).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -54,6 +56,9 @@ impl ViewStore {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(8)
+            // A hole shows its error state rather than hold the page: without
+            // this, a broken database made a hole wait 30 s for a connection.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // A local file needs no liveness ping before each query; a server does.
             .test_before_acquire(sqlite_path.is_none())
             .after_connect(|connection, _| {
