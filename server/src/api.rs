@@ -1,6 +1,6 @@
 //! `/api/*`: the component tree's server functions, `GET /api/posts` among them.
 
-use crate::state::AppState;
+use crate::{render::clear_leftover_owner, state::AppState};
 use axum::{
     body::Body,
     extract::State,
@@ -14,5 +14,7 @@ pub async fn server_fn(State(state): State<AppState>, mut request: Request<Body>
     if request.method() == Method::HEAD {
         *request.method_mut() = Method::GET;
     }
+    // leptos_axum makes the request's owner with `Owner::new()`, in this same poll.
+    clear_leftover_owner();
     leptos_axum::handle_server_fns_with_context(move || state.provide_render_context(), request).await
 }

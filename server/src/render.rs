@@ -68,12 +68,29 @@ async fn render(
 /// One PPR hole's content, rendered alone, for `kind`'s data as of now. A hole
 /// that fails or runs out of `time` renders its error state: it always ends.
 pub async fn hole(state: &AppState, kind: HoleKind, time: Duration) -> String {
+    clear_leftover_owner();
     let owner = Owner::new();
     owner.with(|| state.provide_render_context());
     let content = owner.with(|| ScopedFuture::new(render_hole(kind)));
     match tokio::time::timeout(time, content).await {
         Ok(html) => html,
         Err(_) => owner.with(|| render_hole_error(kind, &format!("no data within {} ms", time.as_millis()))),
+    }
+}
+
+/// Makes the next `Owner::new()` on this thread a root, not the child of an
+/// owner another request left behind.
+///
+/// Leptos leaves a render's root owner as the thread's current owner
+/// (`Owner::new_root` sets it and nothing unsets it). An owner made later on
+/// that thread, by another request, would become its child. If the other
+/// request then ends on another thread while this one looks up a context,
+/// `reactive_graph` drops the last reference to the parent while it holds the
+/// child's lock; the parent's cleanup locks the child again, and the worker
+/// thread deadlocks. `make soak` met that about once in 400,000 requests.
+pub fn clear_leftover_owner() {
+    if let Some(leftover) = Owner::current() {
+        leftover.unset();
     }
 }
 
@@ -127,4 +144,19 @@ pub async fn document_bytes(
     axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .map_err(|error| format!("rendering {uri} failed mid-stream: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_owner_left_on_the_thread_by_another_render_is_not_adopted() {
+        let leftover = Owner::new_root(None); // what a finished render leaves set
+        assert!(Owner::new().parent().is_some(), "without the fix, a new owner becomes its child");
+        clear_leftover_owner();
+        assert!(Owner::new().parent().is_none(), "a new owner is a root");
+        assert!(Owner::current().is_none());
+        drop(leftover);
+    }
 }
