@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve build test test-unit test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools cluster-tools e2e-deps
+.PHONY: serve build test test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools cluster-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -20,7 +20,7 @@ build: toolchain
 
 ## test: unit and integration tests (and a one-second bench smoke run), then
 ## end-to-end tests in Debian's Chromium
-test: build browser bench-tools cluster-tools e2e-deps test-unit test-e2e
+test: build browser bench-tools cluster-tools e2e-deps test-unit test-soak test-e2e
 
 test-unit:
 	cargo test --release --package app --package server --package xtask -- --include-ignored
@@ -35,6 +35,10 @@ bench: build bench-tools
 ## growth over 10 %
 soak: build
 	cargo xtask soak
+
+# The same soak, 10 s long, as part of `make test`.
+test-soak:
+	SOAK_SECONDS=10 cargo xtask soak
 
 ## cluster: CLUSTER_INSTANCES (default 3) servers behind nginx on CLUSTER_ADDR
 ## (default 127.0.0.1:3000), sharing the ISR cache in Redis and the view counts in
