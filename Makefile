@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve build test test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools cluster-tools e2e-deps
+.PHONY: serve build test test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -20,7 +20,7 @@ build: toolchain
 
 ## test: unit and integration tests (and a one-second bench smoke run), then
 ## end-to-end tests in Debian's Chromium
-test: build browser bench-tools cluster-tools e2e-deps test-unit test-soak test-e2e
+test: build browser bench-tools e2e-deps test-unit test-soak test-e2e
 
 test-unit:
 	cargo test --release --package app --package server --package xtask -- --include-ignored
@@ -42,15 +42,16 @@ test-soak:
 
 ## cluster: CLUSTER_INSTANCES (default 3) servers behind nginx on CLUSTER_ADDR
 ## (default 127.0.0.1:3000), sharing the ISR cache in Redis and the view counts in
-## PostgreSQL; left running until `make cluster-stop`
-cluster: build cluster-tools
+## PostgreSQL (all three installed from Debian if missing); left running until
+## `make cluster-stop`
+cluster: build
 	cargo xtask cluster
 
 cluster-stop:
 	cargo xtask cluster-stop
 
 ## cluster-bench: /ssr and /isr through nginx, 1 instance and then 3 (BENCH_SECONDS each)
-cluster-bench: build bench-tools cluster-tools
+cluster-bench: build bench-tools
 	cargo xtask cluster-bench
 
 test-e2e:
@@ -79,13 +80,6 @@ bench-tools:
 		$(SUDO) apt-get update && \
 		{ $(SUDO) apt-get install -y --no-install-recommends wrk nginx \
 		  || $(SUDO) apt-get install -y --no-install-recommends wrk nginx; }; }
-
-# What the cluster runs besides our server, from Debian: Redis, PostgreSQL, nginx.
-cluster-tools:
-	@{ command -v redis-server && ls /usr/lib/postgresql/*/bin/postgres && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null 2>&1 || { \
-		$(SUDO) apt-get update && \
-		{ $(SUDO) apt-get install -y --no-install-recommends redis-server postgresql nginx \
-		  || $(SUDO) apt-get install -y --no-install-recommends redis-server postgresql nginx; }; }
 
 e2e-deps:
 	@[ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund)
