@@ -56,6 +56,10 @@ struct Process {
 
 impl Process {
     fn stop(&mut self) {
+        // Never signal a pid that may already belong to another process.
+        if !self.is_running() {
+            return;
+        }
         signal(self.pid, self.stop_signal);
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.is_running() {
