@@ -14,6 +14,10 @@ use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
 use std::{
     path::PathBuf,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
     time::{Duration, Instant},
 };
 
@@ -66,18 +70,39 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let report_every = (total / 10).max(1);
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
     let mut done = 0;
+    // After the first failure no new page starts, but the pages already being
+    // written finish (or clean up) before the build returns: none is left half done.
+    let failed = Arc::new(AtomicBool::new(false));
+    let mut first_error = None;
     let mut results = stream::iter(jobs)
         .map(|job| {
-            let state = state.clone();
-            tokio::spawn(async move { write_page(&state, job).await })
+            let (state, failed) = (state.clone(), failed.clone());
+            tokio::spawn(async move {
+                if failed.load(Ordering::Relaxed) {
+                    return Ok(false);
+                }
+                write_page(&state, job).await.map(|()| true)
+            })
         })
         .buffer_unordered(parallel);
     while let Some(result) = results.next().await {
-        result.map_err(|panic| PrerenderError::Page { page: "a page".into(), post_file: None, message: panic.to_string() })??;
-        done += 1;
-        if done % report_every == 0 || done == total {
-            tracing::info!("prerendered {done} of {total} pages");
+        let panicked = |panic: tokio::task::JoinError| PrerenderError::Page { page: "a page".into(), post_file: None, message: panic.to_string() };
+        match result.map_err(panicked).and_then(|written| written) {
+            Ok(true) => {
+                done += 1;
+                if done % report_every == 0 || done == total {
+                    tracing::info!("prerendered {done} of {total} pages");
+                }
+            }
+            Ok(false) => {}
+            Err(error) => {
+                failed.store(true, Ordering::Relaxed);
+                first_error.get_or_insert(error);
+            }
         }
+    }
+    if let Some(error) = first_error {
+        return Err(error);
     }
     let took = started.elapsed();
     tracing::info!("prerendered {total} pages into {} in {took:.2?}", root.display());

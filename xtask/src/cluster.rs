@@ -97,9 +97,10 @@ pub struct Cluster {
     pub instances: Vec<Instance>,
     pub redis_addr: SocketAddr,
     pub revalidate_token: String,
-    redis: Process,
-    postgres: Process,
-    nginx: Process,
+    // `None` until started: a start that fails halfway stops what it started.
+    redis: Option<Process>,
+    postgres: Option<Process>,
+    nginx: Option<Process>,
     /// `make cluster` leaves everything running; tests stop it on drop.
     detached: bool,
 }
@@ -156,15 +157,27 @@ impl Cluster {
         let dir = env::temp_dir().join(format!("blog-cluster-{}-{}", std::process::id(), unique()));
         fs::create_dir_all(&dir)?;
 
-        let redis_addr = loopback(bench::free_port()?);
-        let redis = start_redis(&dir, redis_addr)?;
-        let (postgres, database_url) = start_postgres(&dir)?;
         let revalidate_token = match env::var("REVALIDATE_TOKEN") {
             Ok(token) if !token.is_empty() => token,
             _ => random_token()?,
         };
+        let mut cluster = Cluster {
+            dir: dir.clone(),
+            addr: settings.addr,
+            instances: Vec::new(),
+            redis_addr: loopback(bench::free_port()?),
+            revalidate_token: revalidate_token.clone(),
+            redis: None,
+            postgres: None,
+            nginx: None,
+            detached: false,
+        };
+        let redis_addr = cluster.redis_addr;
+        cluster.redis = Some(start_redis(&dir, redis_addr)?);
+        let (postgres, postgres_port) = start_postgres(&dir)?;
+        cluster.postgres = Some(postgres);
+        let database_url = create_database(postgres_port)?;
 
-        let mut instances = Vec::new();
         for n in 1..=settings.instances {
             let site = dir.join(format!("instance-{n}/site"));
             copy_dir(&built_site, &site)?;
@@ -184,26 +197,26 @@ impl Cluster {
                 command.env(name, value);
             }
             let process = spawn(&format!("instance {n}"), command, &log, libc::SIGTERM)?;
-            instances.push(Instance { addr, log, process });
+            cluster.instances.push(Instance { addr, log, process });
         }
-        for instance in &instances {
+        for instance in &cluster.instances {
             wait_for_port(instance.addr, &instance.log)?;
         }
-        let upstreams: Vec<SocketAddr> = instances.iter().map(|i| i.addr).collect();
-        let nginx = start_nginx(&dir, settings.addr, &upstreams)?;
-        Ok(Cluster { dir, addr: settings.addr, instances, redis_addr, revalidate_token, redis, postgres, nginx, detached: false })
+        let upstreams: Vec<SocketAddr> = cluster.instances.iter().map(|i| i.addr).collect();
+        cluster.nginx = Some(start_nginx(&dir, settings.addr, &upstreams)?);
+        Ok(cluster)
     }
 
     /// Stops Redis (the instances carry on without it).
     #[cfg(test)]
     pub fn stop_redis(&mut self) {
-        self.redis.stop();
+        self.redis.iter_mut().for_each(Process::stop);
     }
 
     /// Starts Redis again, empty, where it was.
     #[cfg(test)]
     pub fn restart_redis(&mut self) -> Result<()> {
-        self.redis = start_redis(&self.dir, self.redis_addr)?;
+        self.redis = Some(start_redis(&self.dir, self.redis_addr)?);
         Ok(())
     }
 
@@ -217,9 +230,11 @@ impl Cluster {
 
     fn processes(&mut self) -> impl Iterator<Item = &mut Process> {
         // Front to back: no request arrives at a tier that is already gone.
-        std::iter::once(&mut self.nginx)
+        self.nginx
+            .iter_mut()
             .chain(self.instances.iter_mut().map(|i| &mut i.process))
-            .chain([&mut self.redis, &mut self.postgres])
+            .chain(self.redis.iter_mut())
+            .chain(self.postgres.iter_mut())
     }
 
     pub fn stop(&mut self) {
@@ -303,6 +318,15 @@ fn spawn(name: &str, mut command: Command, log: &Path, stop_signal: i32) -> Resu
     Ok(Process { name: name.to_string(), pid: child.id(), child: Some(child), stop_signal })
 }
 
+/// `process` once something listens on `addr`; stopped, and an error, if nothing does.
+fn listening(mut process: Process, addr: SocketAddr, log: &Path) -> Result<Process> {
+    if let Err(error) = wait_for_port(addr, log) {
+        process.stop();
+        return Err(error);
+    }
+    Ok(process)
+}
+
 fn start_redis(dir: &Path, addr: SocketAddr) -> Result<Process> {
     let mut command = Command::new("redis-server");
     command
@@ -312,14 +336,12 @@ fn start_redis(dir: &Path, addr: SocketAddr) -> Result<Process> {
         .arg("--dir")
         .arg(dir);
     let log = dir.join("redis.log");
-    let process = spawn("redis", command, &log, libc::SIGTERM)?;
-    wait_for_port(addr, &log)?;
-    Ok(process)
+    listening(spawn("redis", command, &log, libc::SIGTERM)?, addr, &log)
 }
 
 /// Initializes a database cluster in `dir/pgdata` and starts PostgreSQL on a free
-/// port. Returns it and the `DATABASE_URL` of its `blog` database.
-fn start_postgres(dir: &Path) -> Result<(Process, String)> {
+/// port. Returns it and its port.
+fn start_postgres(dir: &Path) -> Result<(Process, u16)> {
     let bin = postgres_bin_dir()?;
     let data = dir.join("pgdata");
     let sockets = dir.join("pgsock");
@@ -354,16 +376,20 @@ fn start_postgres(dir: &Path) -> Result<(Process, String)> {
     as_owner(&mut postgres);
     let log = dir.join("postgres.log");
     // SIGINT: PostgreSQL's fast shutdown.
-    let process = spawn("postgres", postgres, &log, libc::SIGINT)?;
-    wait_for_port(loopback(port), &log)?;
-    let created = Command::new(bin.join("createdb"))
+    let process = listening(spawn("postgres", postgres, &log, libc::SIGINT)?, loopback(port), &log)?;
+    Ok((process, port))
+}
+
+/// Creates the `blog` database; returns its `DATABASE_URL`.
+fn create_database(port: u16) -> Result<String> {
+    let created = Command::new(postgres_bin_dir()?.join("createdb"))
         .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "blog", "blog"])
         .output()
         .context("running createdb")?;
     if !created.status.success() {
         bail!("createdb failed: {}", String::from_utf8_lossy(&created.stderr));
     }
-    Ok((process, format!("postgres://blog@127.0.0.1:{port}/blog")))
+    Ok(format!("postgres://blog@127.0.0.1:{port}/blog"))
 }
 
 /// Debian's newest `/usr/lib/postgresql/<version>/bin`.
@@ -424,9 +450,7 @@ fn start_nginx(dir: &Path, addr: SocketAddr, upstreams: &[SocketAddr]) -> Result
     command.arg("-c").arg(&file).arg("-p").arg(dir);
     let log = dir.join("nginx.log");
     // SIGQUIT: nginx's graceful stop, which also ends its workers.
-    let process = spawn("nginx", command, &log, libc::SIGQUIT)?;
-    wait_for_port(addr, &dir.join("nginx-error.log"))?;
-    Ok(process)
+    listening(spawn("nginx", command, &log, libc::SIGQUIT)?, addr, &dir.join("nginx-error.log"))
 }
 
 fn wait_for_port(addr: SocketAddr, log: &Path) -> Result<()> {
