@@ -18,7 +18,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Arc,
     },
-    time::{Duration, Instant},
+    time::{Duration, Instant, SystemTime},
 };
 
 /// One page to write: where it is served, how, and the post file it comes from.
@@ -142,9 +142,10 @@ fn page(root: &std::path::Path, url: &str, strategy: Strategy, post_file: Option
 async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError> {
     let error = |message: String| PrerenderError::Page { page: job.url.clone(), post_file: job.post_file.clone(), message };
     let uri: Uri = job.url.parse().map_err(|e| error(format!("not a URI: {e}")))?;
+    let generated_at = SystemTime::now();
     let html = render::document_bytes(state, job.strategy, &uri, job.status).await.map_err(error)?;
     let file = job.file.clone();
-    tokio::task::spawn_blocking(move || site_fs::write_atomic(&file, &html))
+    tokio::task::spawn_blocking(move || site_fs::write_atomic(&file, &html, generated_at))
         .await
         .map_err(|e| error(e.to_string()))?
         .map_err(|e| error(format!("writing {}: {e}", job.file.display())))

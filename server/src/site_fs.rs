@@ -4,6 +4,7 @@ use std::{
     fs, io,
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
+    time::SystemTime,
 };
 
 /// The file that holds the page for `url_path`: `/` is `index.html`, `/a/b` and
@@ -31,8 +32,9 @@ pub fn page_file(root: &Path, url_path: &str) -> Option<PathBuf> {
 /// Writes `bytes` to `path` so that a reader sees either the old file or the new
 /// one, never a partial one: the bytes go to a temporary file in the same
 /// directory, reach the disk, then a rename swaps it in. On error the old file
-/// is untouched and the temporary file is removed.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// is untouched and the temporary file is removed. The file's mtime is
+/// `generated_at`: that is how ISR tells a page's age, after a restart too.
+pub fn write_atomic(path: &Path, bytes: &[u8], generated_at: SystemTime) -> io::Result<()> {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().ok_or_else(|| io::Error::other("a page file has a parent directory"))?;
     fs::create_dir_all(dir)?;
@@ -47,6 +49,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         use io::Write;
         let mut file = fs::File::create(&temp)?;
         file.write_all(bytes)?;
+        file.set_modified(generated_at)?;
         file.sync_all()?;
         fs::rename(&temp, path)
     })();
@@ -78,12 +81,14 @@ mod tests {
     }
 
     #[test]
-    fn atomic_write_replaces_the_file_and_leaves_no_temp() {
+    fn atomic_write_replaces_the_file_with_its_generation_time_and_leaves_no_temp() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("a/index.html");
-        write_atomic(&path, b"one").unwrap();
-        write_atomic(&path, b"two").unwrap();
+        let generated_at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        write_atomic(&path, b"one", SystemTime::now()).unwrap();
+        write_atomic(&path, b"two", generated_at).unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::metadata(&path).unwrap().modified().unwrap(), generated_at);
         let names: Vec<_> = fs::read_dir(dir.path().join("a")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["index.html"]);
     }
@@ -92,11 +97,11 @@ mod tests {
     fn a_failed_write_keeps_the_old_file() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("index.html");
-        write_atomic(&path, b"good").unwrap();
+        write_atomic(&path, b"good", SystemTime::now()).unwrap();
         // A directory where the temp file's rename target is: the rename fails.
         let blocked = dir.path().join("blocked");
         fs::create_dir_all(blocked.join("index.html/x")).unwrap();
-        assert!(write_atomic(&blocked.join("index.html"), b"new").is_err());
+        assert!(write_atomic(&blocked.join("index.html"), b"new", SystemTime::now()).is_err());
         assert_eq!(fs::read(&path).unwrap(), b"good");
         let leftovers = fs::read_dir(&blocked).unwrap().count();
         assert_eq!(leftovers, 1, "only the blocking directory remains");

@@ -51,6 +51,9 @@ struct Process {
     pid: u32,
     /// Ours to reap, when this process started it (not after `make cluster` exited).
     child: Option<Child>,
+    /// Boot and start time, which tell this process from a later one given the
+    /// same pid (after it exited, or after a reboot).
+    identity: Option<String>,
     stop_signal: i32,
 }
 
@@ -61,6 +64,8 @@ impl Process {
             return;
         }
         signal(self.pid, self.stop_signal);
+        // A paused process acts on the signal only once it runs again.
+        signal(self.pid, libc::SIGCONT);
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.is_running() {
             if Instant::now() > deadline {
@@ -73,10 +78,20 @@ impl Process {
     fn is_running(&mut self) -> bool {
         match &mut self.child {
             Some(child) => matches!(child.try_wait(), Ok(None)),
-            // SAFETY: signal 0 only checks that the pid exists.
-            None => unsafe { libc::kill(self.pid as i32, 0) == 0 },
+            None => self.identity.is_some() && identity(self.pid) == self.identity,
         }
     }
+}
+
+/// This boot's id and the process's start time in clock ticks since boot
+/// (`/proc/<pid>/stat`, field 22); `None` if no such process runs.
+fn identity(pid: u32) -> Option<String> {
+    let boot = fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let started = after_name.split_whitespace().nth(19)?;
+    Some(format!("{}:{started}", boot.trim()))
 }
 
 fn signal(pid: u32, signal: i32) {
@@ -154,25 +169,25 @@ impl Cluster {
             bail!("run `make build` first: the cluster needs target/release/server and a built site root");
         }
         let content = root.join(env::var("CONTENT_DIR").unwrap_or_else(|_| "content".into()));
-        let dir = env::temp_dir().join(format!("blog-cluster-{}-{}", std::process::id(), unique()));
-        fs::create_dir_all(&dir)?;
-
         let revalidate_token = match env::var("REVALIDATE_TOKEN") {
             Ok(token) if !token.is_empty() => token,
             _ => random_token()?,
         };
+        let redis_addr = loopback(bench::free_port()?);
+        let dir = env::temp_dir().join(format!("blog-cluster-{}-{}", std::process::id(), unique()));
+        fs::create_dir_all(&dir)?;
+        // From here on, dropping `cluster` removes the dir and stops what started.
         let mut cluster = Cluster {
             dir: dir.clone(),
             addr: settings.addr,
             instances: Vec::new(),
-            redis_addr: loopback(bench::free_port()?),
+            redis_addr,
             revalidate_token: revalidate_token.clone(),
             redis: None,
             postgres: None,
             nginx: None,
             detached: false,
         };
-        let redis_addr = cluster.redis_addr;
         cluster.redis = Some(start_redis(&dir, redis_addr)?);
         let (postgres, postgres_port) = start_postgres(&dir)?;
         cluster.postgres = Some(postgres);
@@ -213,10 +228,27 @@ impl Cluster {
         self.redis.iter_mut().for_each(Process::stop);
     }
 
-    /// Starts Redis again, empty, where it was.
+    /// Starts Redis again where it was: empty, or from its snapshot if it saved one.
     #[cfg(test)]
     pub fn restart_redis(&mut self) -> Result<()> {
         self.redis = Some(start_redis(&self.dir, self.redis_addr)?);
+        Ok(())
+    }
+
+    /// Stops Redis after it saves a snapshot, which `restart_redis` loads: Redis
+    /// comes back holding the pages it had when it went.
+    #[cfg(test)]
+    pub fn stop_redis_after_a_snapshot(&mut self) -> Result<()> {
+        use std::io::Write;
+        let mut redis = TcpStream::connect(self.redis_addr)?;
+        redis.write_all(b"*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n")?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.redis.as_mut().is_some_and(Process::is_running) {
+            if Instant::now() > deadline {
+                bail!("Redis did not shut down");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         Ok(())
     }
 
@@ -247,7 +279,7 @@ impl Cluster {
         let addr = self.addr.to_string();
         let processes: Vec<Value> = self
             .processes()
-            .map(|p| json!({ "name": p.name, "pid": p.pid, "stop_signal": p.stop_signal }))
+            .map(|p| json!({ "name": p.name, "pid": p.pid, "identity": p.identity, "stop_signal": p.stop_signal }))
             .collect();
         json!({ "dir": dir, "addr": addr, "processes": processes })
     }
@@ -272,9 +304,10 @@ pub fn start_detached(settings: &Settings) -> Result<()> {
         bail!("a cluster is already running ({}): `make cluster-stop` first", file.display());
     }
     let mut cluster = Cluster::start(settings)?;
-    cluster.detached = true;
     fs::create_dir_all(file.parent().expect("a parent"))?;
     fs::write(&file, serde_json::to_vec_pretty(&cluster.state())?)?;
+    // Only now that the file names them may they outlive this command.
+    cluster.detached = true;
     println!("The cluster serves http://{}", cluster.addr);
     println!("  nginx -> {}", cluster.instances.iter().map(|i| i.addr.to_string()).collect::<Vec<_>>().join(", "));
     println!("  ISR pages in Redis at {}; view counts in PostgreSQL", cluster.redis_addr);
@@ -297,10 +330,15 @@ pub fn stop_detached() -> Result<()> {
             name: process["name"].as_str().unwrap_or_default().to_string(),
             pid: process["pid"].as_u64().context("a pid")? as u32,
             child: None,
+            identity: process["identity"].as_str().map(str::to_string),
             stop_signal: process["stop_signal"].as_i64().context("a signal")? as i32,
         };
-        process.stop();
-        println!("stopped {} (pid {})", process.name, process.pid);
+        if process.is_running() {
+            process.stop();
+            println!("stopped {} (pid {})", process.name, process.pid);
+        } else {
+            println!("{} (pid {}) had already exited", process.name, process.pid);
+        }
     }
     if let Some(dir) = state["dir"].as_str() {
         let _ = fs::remove_dir_all(dir);
@@ -315,7 +353,8 @@ fn spawn(name: &str, mut command: Command, log: &Path, stop_signal: i32) -> Resu
     let out = fs::File::create(log)?;
     command.stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out).process_group(0);
     let child = command.spawn().with_context(|| format!("starting {name}"))?;
-    Ok(Process { name: name.to_string(), pid: child.id(), child: Some(child), stop_signal })
+    let pid = child.id();
+    Ok(Process { name: name.to_string(), pid, child: Some(child), identity: identity(pid), stop_signal })
 }
 
 /// `process` once something listens on `addr`; stopped, and an error, if nothing does.
@@ -380,16 +419,24 @@ fn start_postgres(dir: &Path) -> Result<(Process, u16)> {
     Ok((process, port))
 }
 
-/// Creates the `blog` database; returns its `DATABASE_URL`.
+/// Creates the `blog` database; returns its `DATABASE_URL`. PostgreSQL accepts
+/// connections before it can serve them ("the database system is starting
+/// up"), so a failure is retried for a few seconds.
 fn create_database(port: u16) -> Result<String> {
-    let created = Command::new(postgres_bin_dir()?.join("createdb"))
-        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "blog", "blog"])
-        .output()
-        .context("running createdb")?;
-    if !created.status.success() {
-        bail!("createdb failed: {}", String::from_utf8_lossy(&created.stderr));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let created = Command::new(postgres_bin_dir()?.join("createdb"))
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "-U", "blog", "blog"])
+            .output()
+            .context("running createdb")?;
+        if created.status.success() {
+            return Ok(format!("postgres://blog@127.0.0.1:{port}/blog"));
+        }
+        if Instant::now() > deadline {
+            bail!("createdb failed: {}", String::from_utf8_lossy(&created.stderr));
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
-    Ok(format!("postgres://blog@127.0.0.1:{port}/blog"))
 }
 
 /// Debian's newest `/usr/lib/postgresql/<version>/bin`.
@@ -573,9 +620,13 @@ mod tests {
         }
     }
 
-    fn revalidate(cluster: &Cluster, instance: usize, json: &str) {
+    fn revalidate_on(cluster: &Cluster, instance: usize, json: &str) -> (u16, String) {
         let bearer = format!("Authorization: Bearer {}", cluster.revalidate_token);
-        let (status, body) = http(cluster.instances[instance].addr, "POST", "/api/revalidate", &[&bearer], json);
+        http(cluster.instances[instance].addr, "POST", "/api/revalidate", &[&bearer], json)
+    }
+
+    fn revalidate(cluster: &Cluster, instance: usize, json: &str) {
+        let (status, body) = revalidate_on(cluster, instance, json);
         assert_eq!(status, 200, "{body}");
     }
 
@@ -652,11 +703,17 @@ mod tests {
         assert_ne!(by_path, before, "instance C serves the page instance A regenerated");
         assert_eq!(by_path, stamp(&get(cluster.instances[a].addr, "/isr")));
 
-        // By tag: instance A learns the page's tags from Redis, not from a render of its own.
-        let posts: Value = serde_json::from_str(&get(cluster.instances[a].addr, "/api/posts")).unwrap();
-        let tag = posts[0]["tags"][0].as_str().unwrap().to_string();
+        // By tag, sent to B, which has never rendered the page: it knows the
+        // page's tags from Redis, so a tag the page doesn't list leaves it alone.
+        let b = 1;
         std::thread::sleep(Duration::from_millis(1100));
-        revalidate(&cluster, a, &format!(r#"{{"tag":"{tag}"}}"#));
+        let (status, body) = revalidate_on(&cluster, b, r#"{"tag":"no-post-has-this-tag"}"#);
+        assert_eq!((status, body.as_str()), (200, r#"{"regenerated":[]}"#));
+        assert_eq!(stamp(&get(cluster.instances[c].addr, "/isr")), by_path, "an unlisted tag regenerates nothing");
+
+        let posts: Value = serde_json::from_str(&get(cluster.instances[b].addr, "/api/posts")).unwrap();
+        let tag = posts[0]["tags"][0].as_str().unwrap().to_string();
+        revalidate(&cluster, b, &format!(r#"{{"tag":"{tag}"}}"#));
         assert_ne!(stamp(&get(cluster.instances[c].addr, "/isr")), by_path, "a revalidation by tag reaches instance C too");
     }
 
@@ -710,14 +767,48 @@ mod tests {
         assert!(requests > 100, "{requests} requests");
         assert_eq!(failed, 0, "{failed} of {requests} failed while Redis was away; first: {first_failure:?}");
         assert!(log_lines(&cluster, "Redis is unreachable") >= 1);
-        eventually("every instance back on Redis", || log_lines(&cluster, "Redis is back") == 3);
+        eventually("every instance back on Redis", || {
+            cluster.instances.iter().all(|i| fs::read_to_string(&i.log).unwrap().contains("Redis is back"))
+        });
 
         // Shared again: a revalidation on A is what C serves.
-        let mut settle = cluster.instances.iter().map(|i| stamp(&get(i.addr, "/isr")));
-        let _ = settle.next();
         std::thread::sleep(Duration::from_millis(1100));
         revalidate(&cluster, 0, r#"{"path":"/isr"}"#);
         assert_eq!(stamp(&get(cluster.instances[2].addr, "/isr")), stamp(&get(cluster.instances[0].addr, "/isr")));
+    }
+
+    #[test]
+    fn when_redis_returns_with_older_pages_no_instance_serves_an_older_page_than_before() {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(mut cluster) = three_instances(1) else { return };
+        let newest_seen = |cluster: &Cluster, newest: &mut Vec<String>, phase: &str| {
+            for (n, instance) in cluster.instances.iter().enumerate() {
+                let now = stamp(&get(instance.addr, "/isr"));
+                assert!(now >= newest[n], "instance {n} went back from {} to {now} {phase}", newest[n]);
+                newest[n] = now;
+            }
+        };
+        let poll = |cluster: &Cluster, newest: &mut Vec<String>, phase: &str| {
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(4) {
+                newest_seen(cluster, newest, phase);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        };
+        let mut newest: Vec<String> = cluster.instances.iter().map(|i| stamp(&get(i.addr, "/isr"))).collect();
+        poll(&cluster, &mut newest, "with Redis up"); // Redis now holds a page
+
+        cluster.stop_redis_after_a_snapshot().unwrap();
+        poll(&cluster, &mut newest, "while Redis was away"); // each instance regenerates for itself
+        let before_return = newest.clone();
+        cluster.restart_redis().unwrap(); // holding the page from before it went
+        poll(&cluster, &mut newest, "after Redis returned with its older page");
+        eventually("every instance back on Redis", || {
+            cluster.instances.iter().all(|i| fs::read_to_string(&i.log).unwrap().contains("Redis is back"))
+        });
+        for (n, (then, now)) in before_return.iter().zip(&newest).enumerate() {
+            assert!(now > then, "instance {n} regenerates again after Redis returned (still {then})");
+        }
     }
 
     #[test]

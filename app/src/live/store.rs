@@ -46,11 +46,12 @@ impl ViewStore {
         let open_error = |source| StoreError::Open { path: path.clone(), source };
         let url = match sqlite_path {
             Some(file) => {
+                let (file, options) = file.split_once('?').unwrap_or((file, ""));
                 if let Some(dir) = PathBuf::from(file).parent().filter(|dir| !dir.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir)
                         .map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
                 }
-                format!("{url}?mode=rwc")
+                with_create_mode(url, options)
             }
             None => url.to_string(),
         };
@@ -108,6 +109,17 @@ impl ViewStore {
     }
 }
 
+/// A SQLite URL that creates its file if missing, unless it sets its own mode.
+fn with_create_mode(url: &str, options: &str) -> String {
+    if options.split('&').any(|option| option.starts_with("mode=")) {
+        url.to_string()
+    } else if options.is_empty() {
+        format!("{}?mode=rwc", url.trim_end_matches('?'))
+    } else {
+        format!("{url}&mode=rwc")
+    }
+}
+
 /// `postgres://user:secret@host/db` as `postgres://user@host/db`, for messages.
 fn without_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -148,6 +160,13 @@ mod tests {
     fn messages_never_show_a_database_password() {
         assert_eq!(without_password("postgres://blog:s3cret@127.0.0.1:5432/blog"), "postgres://blog@127.0.0.1:5432/blog");
         assert_eq!(without_password("postgres://127.0.0.1/blog"), "postgres://127.0.0.1/blog");
+    }
+
+    #[test]
+    fn a_sqlite_file_is_created_unless_the_url_sets_its_own_mode() {
+        assert_eq!(with_create_mode("sqlite://views.db", ""), "sqlite://views.db?mode=rwc");
+        assert_eq!(with_create_mode("sqlite://views.db?cache=shared", "cache=shared"), "sqlite://views.db?cache=shared&mode=rwc");
+        assert_eq!(with_create_mode("sqlite://views.db?mode=ro", "mode=ro"), "sqlite://views.db?mode=ro");
     }
 
     #[tokio::test]

@@ -39,11 +39,16 @@ impl DiskPages {
         Ok(Some(StoredPage { html, generated_at, tags }))
     }
 
+    /// When the page on disk was generated, without reading it.
+    pub(super) async fn generated_at(&self, key: &str) -> Option<SystemTime> {
+        tokio::fs::metadata(self.path(key).ok()?).await.ok()?.modified().ok()
+    }
+
     pub(super) async fn write_page(&self, key: &str, page: StoredPage) -> Result<(), IsrError> {
         let path = self.path(key)?;
         let target = path.clone();
-        let html = page.html;
-        tokio::task::spawn_blocking(move || write_atomic(&target, &html))
+        let (html, generated_at) = (page.html, page.generated_at);
+        tokio::task::spawn_blocking(move || write_atomic(&target, &html, generated_at))
             .await
             .map_err(|join| IsrError::Io { path: path.clone(), source: io::Error::other(join) })?
             .map_err(|source| IsrError::Io { path, source })?;

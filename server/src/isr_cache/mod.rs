@@ -2,13 +2,15 @@
 //! No Leptos in here: a page is bytes from a render function, so the rules below
 //! are tested with fake renderers.
 //!
-//! - No page yet: render, write, serve (`miss`); concurrent first requests share one render.
+//! - No page yet: render, write, serve (`miss`); concurrent first requests to
+//!   one process share one render.
 //! - Younger than the window: serve it (`fresh`).
 //! - Older: serve it at once (`stale`) and start one background regeneration;
-//!   stale hits while it runs join it instead of starting another.
+//!   stale hits while it runs are served the old page and start nothing.
 //! - Writes are atomic, so a reader never sees a torn page.
-//! - A failed regeneration keeps the last good page, is logged with the path, and
-//!   is retried after a backoff that doubles up to a minute.
+//! - A failed regeneration (an error, a panic, or no page within
+//!   `RENDER_TIMEOUT`) keeps the last good page, is logged with the path, and is
+//!   retried after a backoff that doubles up to a minute.
 //! - A page's age is its stored generation time, so a restart changes nothing.
 //!
 //! Where pages live is a `PageStore`: the site root on disk (`DiskPages`, the
@@ -23,7 +25,7 @@ pub use disk::DiskPages;
 pub use redis::RedisPages;
 
 use bytes::Bytes;
-use futures::future::BoxFuture;
+use futures::{future::BoxFuture, FutureExt};
 use std::{
     collections::HashMap,
     future::Future,
@@ -41,6 +43,12 @@ const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// How long a regeneration lock holds if its holder dies without releasing it.
 const LOCK_TTL: Duration = Duration::from_secs(30);
+/// A render that takes longer has failed. Shorter than `LOCK_TTL`, so no other
+/// instance takes the lock while a render still runs.
+const RENDER_TIMEOUT: Duration = Duration::from_secs(20);
+/// While another instance holds a key's lock, stale hits here wait this long
+/// before asking for it again, rather than ask Redis on every hit.
+const LOCK_BUSY_RETRY: Duration = Duration::from_millis(250);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CacheStatus {
@@ -161,9 +169,10 @@ impl IsrCache {
     /// Renders and writes `key` now. The old page stays if anything fails.
     pub async fn regenerate(&self, key: &str, render: &Render) -> Result<Bytes, IsrError> {
         self.regenerations.fetch_add(1, Ordering::SeqCst);
-        let page = render().await.map_err(|message| IsrError::Render { key: key.to_string(), message })?;
+        let generated_at = SystemTime::now();
+        let page = render_guarded(render).await.map_err(|message| IsrError::Render { key: key.to_string(), message })?;
         let html = page.html.clone();
-        let stored = StoredPage { html: page.html, generated_at: SystemTime::now(), tags: Some(page.tags) };
+        let stored = StoredPage { html: page.html, generated_at, tags: Some(page.tags) };
         self.store.write(key, stored).await?;
         self.with_state(key, |state| state.written_at = Some(Instant::now()));
         Ok(html)
@@ -212,7 +221,7 @@ impl IsrCache {
                         state.retry_at = None;
                         tracing::info!(path = %key, "regenerated");
                     }
-                    Ok(None) => {}
+                    Ok(None) => state.retry_at = Some(Instant::now() + LOCK_BUSY_RETRY),
                     Err(error) => {
                         let backoff = FIRST_BACKOFF.saturating_mul(1 << state.failures.min(6)).min(MAX_BACKOFF);
                         state.failures += 1;
@@ -245,33 +254,63 @@ impl IsrCache {
     }
 }
 
+/// Runs a render to its end, turning a panic or a hang into an error: either
+/// would otherwise leave the key marked as regenerating for good.
+async fn render_guarded(render: &Render) -> Result<RenderedPage, String> {
+    let rendered = std::panic::AssertUnwindSafe(render()).catch_unwind();
+    match tokio::time::timeout(RENDER_TIMEOUT, rendered).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => {
+            let message = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+            Err(format!("the render panicked: {}", message.unwrap_or("(no message)")))
+        }
+        Err(_) => Err(format!("no page after {RENDER_TIMEOUT:?}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::{path::Path, sync::atomic::AtomicUsize};
+
+    #[derive(Clone, Copy)]
+    enum Outcome {
+        Page,
+        Error,
+        Panic,
+        Hang,
+    }
 
     struct FakeRenderer {
         calls: Arc<AtomicUsize>,
-        fail: Arc<std::sync::atomic::AtomicBool>,
+        outcome: Arc<Mutex<Outcome>>,
         delay: Duration,
     }
 
     impl FakeRenderer {
         fn new(delay: Duration) -> FakeRenderer {
-            FakeRenderer { calls: Arc::default(), fail: Arc::default(), delay }
+            FakeRenderer { calls: Arc::default(), outcome: Arc::new(Mutex::new(Outcome::Page)), delay }
+        }
+
+        fn from_now_on(&self, outcome: Outcome) {
+            *self.outcome.lock().unwrap() = outcome;
         }
 
         fn render(&self) -> Render {
-            let (calls, fail, delay) = (self.calls.clone(), self.fail.clone(), self.delay);
+            let (calls, outcome, delay) = (self.calls.clone(), self.outcome.clone(), self.delay);
             Arc::new(move || {
-                let (calls, fail) = (calls.clone(), fail.clone());
+                let (calls, outcome) = (calls.clone(), *outcome.lock().unwrap());
                 Box::pin(async move {
                     let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
                     tokio::time::sleep(delay).await;
-                    if fail.load(Ordering::SeqCst) {
-                        return Err("the data source is down".to_string());
+                    match outcome {
+                        Outcome::Page => {
+                            Ok(RenderedPage { html: Bytes::from(format!("<p>render {n}</p>")), tags: vec!["rust".into()] })
+                        }
+                        Outcome::Error => Err("the data source is down".to_string()),
+                        Outcome::Panic => panic!("a component unwrapped a None"),
+                        Outcome::Hang => std::future::pending().await,
                     }
-                    Ok(RenderedPage { html: Bytes::from(format!("<p>render {n}</p>")), tags: vec!["rust".into()] })
                 })
             })
         }
@@ -352,18 +391,24 @@ mod tests {
         assert_eq!(renderer.calls(), 2, "fifty stale hits started exactly one regeneration");
     }
 
+    /// A page rendered once, then stale, whose background regeneration ended
+    /// in `outcome`: the cache, the renderer, and the page's file.
+    async fn stale_page_after_a_failed_regeneration(root: &Path, outcome: Outcome) -> (Arc<IsrCache>, FakeRenderer, PathBuf) {
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.into())), Duration::from_secs(60));
+        let renderer = FakeRenderer::new(Duration::ZERO);
+        cache.get("/isr", renderer.render()).await.unwrap();
+        let file = root.join("isr/index.html");
+        age_file(&file, Duration::from_secs(61));
+        renderer.from_now_on(outcome);
+        cache.get("/isr", renderer.render()).await.unwrap();
+        wait_for(|| cache.with_state("/isr", |s| s.failures == 1 && !s.regenerating)).await;
+        (cache, renderer, file)
+    }
+
     #[tokio::test]
     async fn a_failed_regeneration_keeps_the_last_good_page_and_backs_off() {
         let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
-        let renderer = FakeRenderer::new(Duration::ZERO);
-        cache.get("/isr", renderer.render()).await.unwrap();
-        let file = root.path().join("isr/index.html");
-        age_file(&file, Duration::from_secs(61));
-        renderer.fail.store(true, Ordering::SeqCst);
-
-        cache.get("/isr", renderer.render()).await.unwrap();
-        wait_for(|| cache.with_state("/isr", |s| s.failures == 1 && !s.regenerating)).await;
+        let (cache, renderer, file) = stale_page_after_a_failed_regeneration(root.path(), Outcome::Error).await;
         for _ in 0..5 {
             let (html, status) = cache.get("/isr", renderer.render()).await.unwrap();
             assert_eq!((status, &html[..]), (CacheStatus::Stale, &b"<p>render 1</p>"[..]));
@@ -372,6 +417,31 @@ mod tests {
         assert_eq!(std::fs::read(&file).unwrap(), b"<p>render 1</p>");
         assert!(cache.regenerate("/isr", &renderer.render()).await.is_err());
         assert_eq!(std::fs::read(&file).unwrap(), b"<p>render 1</p>", "an error is never written");
+    }
+
+    #[tokio::test]
+    async fn a_panicking_render_keeps_the_last_good_page_and_is_retried() {
+        let root = tempfile::TempDir::new().unwrap();
+        let (cache, renderer, file) = stale_page_after_a_failed_regeneration(root.path(), Outcome::Panic).await;
+        assert_eq!(std::fs::read(&file).unwrap(), b"<p>render 1</p>");
+
+        renderer.from_now_on(Outcome::Page);
+        cache.with_state("/isr", |s| s.retry_at = None); // the backoff is over
+        cache.get("/isr", renderer.render()).await.unwrap();
+        wait_for(|| cache.with_state("/isr", |s| s.failures == 0 && !s.regenerating)).await;
+        assert_eq!(std::fs::read(&file).unwrap(), b"<p>render 3</p>");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_render_that_never_ends_fails_after_the_timeout() {
+        let root = tempfile::TempDir::new().unwrap();
+        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
+        let renderer = FakeRenderer::new(Duration::ZERO);
+        renderer.from_now_on(Outcome::Hang);
+        let error = cache.get("/isr", renderer.render()).await.unwrap_err();
+        assert!(error.to_string().contains("no page after 20s"), "{error}");
+        renderer.from_now_on(Outcome::Page);
+        assert_eq!(cache.get("/isr", renderer.render()).await.unwrap().1, CacheStatus::Miss);
     }
 
     #[tokio::test]

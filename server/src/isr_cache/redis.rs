@@ -6,12 +6,14 @@
 //! - The regeneration lock is `SET isr:lock:<path> <token> NX PX <ttl>`: one
 //!   holder across all instances, and a crashed holder's lock expires by itself.
 //!   Release deletes the key only if it still holds our token.
-//! - Every page is also written to this instance's site root. While Redis is
+//! - Every page is also written to this instance's site root, and so is every
+//!   newer page read from Redis (once per version). While Redis is
 //!   unreachable the instance serves and regenerates from there, logs the outage
 //!   once per `LOG_EVERY`, tries Redis again every `RETRY_EVERY`, and goes back
 //!   to it by itself.
 //! - A page Redis has never seen is read from the site root: the build's
-//!   prerendered page, the same on every instance.
+//!   prerendered page, the same on every instance. So is a page this instance
+//!   wrote during an outage, if it is newer than the one Redis kept.
 
 use super::{DiskPages, IsrError, PageStore, RegenerationLock, StoredPage};
 use crate::security::new_nonce;
@@ -21,7 +23,7 @@ use redis::{aio::ConnectionManager, aio::ConnectionManagerConfig, AsyncCommands,
 use std::{
     collections::HashMap,
     path::PathBuf,
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant, UNIX_EPOCH},
 };
 
@@ -38,7 +40,10 @@ pub struct RedisPages {
     /// Connected on first use, so a server can start while Redis is down.
     connection: tokio::sync::Mutex<Option<ConnectionManager>>,
     outage: Mutex<Option<Outage>>,
-    local: DiskPages,
+    local: Arc<DiskPages>,
+    /// The generation time (ms) of each page last copied into the site root, so
+    /// each version of a page is copied once.
+    mirrored: Mutex<HashMap<String, u64>>,
 }
 
 struct Outage {
@@ -54,18 +59,23 @@ impl RedisPages {
             client: redis::Client::open(url)?,
             connection: tokio::sync::Mutex::default(),
             outage: Mutex::default(),
-            local: DiskPages::new(site_root),
+            local: Arc::new(DiskPages::new(site_root)),
+            mirrored: Mutex::default(),
         })
     }
 
     /// A connection, unless Redis failed less than `RETRY_EVERY` ago.
     async fn connection(&self) -> Option<ConnectionManager> {
-        if self.outage.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|o| Instant::now() < o.retry_at) {
+        if self.waiting_to_retry() {
             return None;
         }
         let mut connection = self.connection.lock().await;
         if let Some(connection) = connection.as_ref() {
             return Some(connection.clone());
+        }
+        // Requests queued behind a failed attempt must not each try again.
+        if self.waiting_to_retry() {
+            return None;
         }
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(TIMEOUT)
@@ -78,6 +88,10 @@ impl RedisPages {
                 None
             }
         }
+    }
+
+    fn waiting_to_retry(&self) -> bool {
+        self.outage.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|o| Instant::now() < o.retry_at)
     }
 
     fn failed(&self, error: &RedisError) {
@@ -123,12 +137,38 @@ impl RedisPages {
     }
 }
 
+impl RedisPages {
+    /// Copies a page another instance made into this site root, in the
+    /// background, so that an outage serves it rather than an older one.
+    fn mirror(&self, key: &str, page: &StoredPage) {
+        let generated_at = unix_millis(page.generated_at);
+        {
+            let mut mirrored = self.mirrored.lock().unwrap_or_else(|p| p.into_inner());
+            if mirrored.get(key).is_some_and(|copied| *copied >= generated_at) {
+                return;
+            }
+            mirrored.insert(key.to_string(), generated_at);
+        }
+        let (local, key, page) = (Arc::clone(&self.local), key.to_string(), page.clone());
+        tokio::spawn(async move {
+            if let Err(error) = local.write_page(&key, page).await {
+                tracing::warn!(path = %key, %error, "could not copy the shared page into the site root");
+            }
+        });
+    }
+}
+
 fn page_key(key: &str) -> String {
     format!("isr:page:{key}")
 }
 
 fn lock_key(key: &str) -> String {
     format!("isr:lock:{key}")
+}
+
+/// Redis keeps a page's generation time in milliseconds; compare at that precision.
+fn unix_millis(time: std::time::SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }
 
 /// A page from its hash's fields; `None` if the hash is missing or malformed.
@@ -145,18 +185,28 @@ impl PageStore for RedisPages {
             let fields = self
                 .on_redis(|mut redis| async move { redis.hgetall::<_, HashMap<String, Vec<u8>>>(page_key(key)).await })
                 .await;
-            match fields.and_then(page_from_fields) {
-                Some(page) => Ok(Some(page)),
-                None => self.local.read_page(key).await,
+            let Some(page) = fields.and_then(page_from_fields) else {
+                return self.local.read_page(key).await;
+            };
+            let (local_at, shared_at) = (self.local.generated_at(key).await.map(unix_millis), unix_millis(page.generated_at));
+            // A page this instance wrote while Redis was down is newer than the
+            // one Redis kept: serving Redis's would turn the page's clock back.
+            if local_at.is_some_and(|local_at| local_at > shared_at) {
+                return self.local.read_page(key).await;
             }
+            if local_at != Some(shared_at) {
+                self.mirror(key, &page);
+            }
+            Ok(Some(page))
         })
     }
 
     fn write<'a>(&'a self, key: &'a str, page: StoredPage) -> BoxFuture<'a, Result<(), IsrError>> {
         Box::pin(async move {
             self.local.write_page(key, page.clone()).await?;
-            let millis = page.generated_at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64;
-            let tags = serde_json::to_vec(&page.tags.unwrap_or_default()).expect("strings serialize");
+            let millis = unix_millis(page.generated_at);
+            // Unknown tags are stored as `null`, which reads back as unknown.
+            let tags = serde_json::to_vec(&page.tags).expect("strings serialize");
             let fields: [(&str, Vec<u8>); 3] =
                 [("html", page.html.to_vec()), ("generated_at", millis.to_string().into_bytes()), ("tags", tags)];
             self.on_redis(|mut redis| async move { redis.hset_multiple::<_, _, _, ()>(page_key(key), &fields).await })
@@ -187,6 +237,7 @@ impl PageStore for RedisPages {
                 Some(Some(_)) => Some(RegenerationLock { key: key.to_string(), token }),
                 Some(None) => None, // another instance holds it
                 // Redis is down: instances can't agree, so each regenerates for itself.
+                // (If Redis still runs a `SET` it got late, that lock expires by itself.)
                 None => self.local.try_lock_here(key, ttl),
             }
         })
