@@ -744,6 +744,7 @@ mod tests {
             wrk.join().unwrap()
         })
         .unwrap();
+        println!("{:.0} req/s through nginx while one instance of three was killed: {} errors, {} non-2xx", loaded.requests_per_sec, loaded.errors, loaded.non_2xx);
         assert!(loaded.requests_per_sec > 0.0);
         assert_eq!((loaded.errors, loaded.non_2xx), (0, 0), "SIGKILL of one instance in three: no failed request");
     }
@@ -764,6 +765,7 @@ mod tests {
             stop.store(true, Ordering::Relaxed);
             clients.join().unwrap()
         });
+        println!("{requests} requests while Redis was stopped and restarted: {failed} failed");
         assert!(requests > 100, "{requests} requests");
         assert_eq!(failed, 0, "{failed} of {requests} failed while Redis was away; first: {first_failure:?}");
         assert!(log_lines(&cluster, "Redis is unreachable") >= 1);

@@ -83,7 +83,7 @@ impl Report {
     fn markdown(&self, seconds: u64) -> String {
         let mut out = format!(
             "## make soak\n\n{seconds} s, {CLIENTS} keep-alive clients, every route in turn; `server prerender` ran {} times \
-             meanwhile ({} failed); ISR window 1 s; {} answers were stale ones that started or joined a regeneration.\n\n| route | requests | unexpected status | short or empty bodies | failed requests |\n|---|---:|---:|---:|---:|\n",
+             meanwhile ({} failed); ISR window 1 s; {} answers were stale: served at once, each starting a background regeneration or arriving while one ran.\n\n| route | requests | unexpected status | short or empty bodies | failed requests |\n|---|---:|---:|---:|---:|\n",
             self.rebuilds,
             self.failed_rebuilds,
             self.tallies.values().map(|t| t.isr_stale).sum::<u64>()
@@ -258,7 +258,7 @@ pub(crate) fn whole_body_problem(path: &str, response: &Response, css_len: usize
 
 pub(crate) struct Response {
     pub(crate) status: u16,
-    /// `x-isr-cache: stale`: this answer started or joined a background regeneration.
+    /// `x-isr-cache: stale`: served at once, while a background regeneration starts or runs.
     isr_stale: bool,
     pub(crate) body: Vec<u8>,
 }
