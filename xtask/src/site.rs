@@ -119,6 +119,8 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<()> {
             copy_dir(&entry.path(), &target)?;
         } else {
             fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
+            // A page's mtime is its generation time (ISR ages pages by it): keep it.
+            fs::File::options().write(true).open(&target)?.set_modified(entry.metadata()?.modified()?)?;
         }
     }
     Ok(())

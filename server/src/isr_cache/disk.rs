@@ -1,6 +1,7 @@
 //! `DiskPages`: ISR pages as files in the site root, where the build step put
 //! them, so a plain file server serves the same bytes. A page's age is its
-//! file's mtime; its tags are known from the renders since start.
+//! file's mtime; its tags are known from the renders since start. A write never
+//! replaces a newer page: a slow render that finishes last loses to a later one.
 
 use super::{IsrError, PageStore, RegenerationLock, StoredPage};
 use crate::site_fs::{page_file, write_atomic};
@@ -10,20 +11,22 @@ use std::{
     collections::HashMap,
     io,
     path::{Path, PathBuf},
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::{Duration, Instant, SystemTime},
 };
 
 pub struct DiskPages {
     root: PathBuf,
     tags: Mutex<HashMap<String, Vec<String>>>,
+    /// Writes to one page take turns, so comparing ages and renaming is one step.
+    write_turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Regeneration locks held in this process, with their expiry.
     locks: Mutex<HashMap<String, Instant>>,
 }
 
 impl DiskPages {
     pub fn new(root: PathBuf) -> DiskPages {
-        DiskPages { root, tags: Mutex::default(), locks: Mutex::default() }
+        DiskPages { root, tags: Mutex::default(), write_turns: Mutex::default(), locks: Mutex::default() }
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, IsrError> {
@@ -44,8 +47,14 @@ impl DiskPages {
         tokio::fs::metadata(self.path(key).ok()?).await.ok()?.modified().ok()
     }
 
-    pub(super) async fn write_page(&self, key: &str, page: StoredPage) -> Result<(), IsrError> {
+    /// Writes `page` unless the page on disk is as new or newer; true if it wrote.
+    pub(super) async fn write_page(&self, key: &str, page: StoredPage) -> Result<bool, IsrError> {
         let path = self.path(key)?;
+        let turn = Arc::clone(self.write_turns.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default());
+        let _turn = turn.lock().await;
+        if self.generated_at(key).await.is_some_and(|on_disk| on_disk >= page.generated_at) {
+            return Ok(false);
+        }
         let target = path.clone();
         let (html, generated_at) = (page.html, page.generated_at);
         tokio::task::spawn_blocking(move || write_atomic(&target, &html, generated_at))
@@ -55,7 +64,7 @@ impl DiskPages {
         if let Some(tags) = page.tags {
             self.tags.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), tags);
         }
-        Ok(())
+        Ok(true)
     }
 
     pub(super) fn try_lock_here(&self, key: &str, ttl: Duration) -> Option<RegenerationLock> {
@@ -79,7 +88,7 @@ impl PageStore for DiskPages {
     }
 
     fn write<'a>(&'a self, key: &'a str, page: StoredPage) -> BoxFuture<'a, Result<(), IsrError>> {
-        Box::pin(self.write_page(key, page))
+        Box::pin(async move { self.write_page(key, page).await.map(drop) })
     }
 
     fn try_lock<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Option<RegenerationLock>> {

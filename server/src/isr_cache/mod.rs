@@ -212,9 +212,9 @@ impl IsrCache {
         let cache = Arc::clone(self);
         let key = key.to_string();
         tokio::spawn(async move {
+            let _flag = RegeneratingFlag { cache: Arc::clone(&cache), key: key.clone() };
             let result = cache.regenerate_unless_another_instance_does(&key, &render).await;
             cache.with_state(&key, |state| {
-                state.regenerating = false;
                 match &result {
                     Ok(Some(_)) => {
                         state.failures = 0;
@@ -254,10 +254,23 @@ impl IsrCache {
     }
 }
 
+/// Clears a key's `regenerating` however its task ends, a panic included, so
+/// that no key can stop regenerating for good.
+struct RegeneratingFlag {
+    cache: Arc<IsrCache>,
+    key: String,
+}
+
+impl Drop for RegeneratingFlag {
+    fn drop(&mut self) {
+        self.cache.with_state(&self.key, |state| state.regenerating = false);
+    }
+}
+
 /// Runs a render to its end, turning a panic or a hang into an error: either
 /// would otherwise leave the key marked as regenerating for good.
 async fn render_guarded(render: &Render) -> Result<RenderedPage, String> {
-    let rendered = std::panic::AssertUnwindSafe(render()).catch_unwind();
+    let rendered = std::panic::AssertUnwindSafe(async { render().await }).catch_unwind();
     match tokio::time::timeout(RENDER_TIMEOUT, rendered).await {
         Ok(Ok(result)) => result,
         Ok(Err(panic)) => {
@@ -442,6 +455,20 @@ mod tests {
         assert!(error.to_string().contains("no page after 20s"), "{error}");
         renderer.from_now_on(Outcome::Page);
         assert_eq!(cache.get("/isr", renderer.render()).await.unwrap().1, CacheStatus::Miss);
+    }
+
+    #[tokio::test]
+    async fn a_page_is_never_replaced_by_one_generated_before_it() {
+        // A slow background render that finishes after an on-demand one.
+        let root = tempfile::TempDir::new().unwrap();
+        let pages = DiskPages::new(root.path().into());
+        let page = |html: &'static str, generated_at| StoredPage { html: Bytes::from(html), generated_at, tags: None };
+        let now = SystemTime::now();
+        assert!(pages.write_page("/isr", page("later render", now)).await.unwrap());
+        assert!(!pages.write_page("/isr", page("earlier render", now - Duration::from_secs(1))).await.unwrap());
+        assert_eq!(std::fs::read(root.path().join("isr/index.html")).unwrap(), b"later render");
+        assert!(pages.write_page("/isr", page("next render", now + Duration::from_secs(1))).await.unwrap());
+        assert_eq!(std::fs::read(root.path().join("isr/index.html")).unwrap(), b"next render");
     }
 
     #[tokio::test]

@@ -2,7 +2,8 @@
 //! balancer (`ISR_CACHE_URL=redis://…`).
 //!
 //! - A page is one hash, `isr:page:<path>`: its bytes, generation time and tags,
-//!   written by one `HSET`, so no instance reads half of a page.
+//!   written by one `HSET` (in a script that keeps a newer page), so no
+//!   instance reads half of a page, or an older one after a newer.
 //! - The regeneration lock is `SET isr:lock:<path> <token> NX PX <ttl>`: one
 //!   holder across all instances, and a crashed holder's lock expires by itself.
 //!   Release deletes the key only if it still holds our token.
@@ -33,6 +34,12 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 /// not wait long for one that is gone.
 const TIMEOUT: Duration = Duration::from_millis(500);
 
+/// One `HSET` of the whole page, unless Redis holds a page as new or newer: a
+/// slow render that finishes last loses to a later one, on every instance.
+const WRITE_UNLESS_NEWER: &str = "local held = redis.call('HGET', KEYS[1], 'generated_at') \
+if held and tonumber(held) >= tonumber(ARGV[1]) then return 0 end \
+redis.call('HSET', KEYS[1], 'generated_at', ARGV[1], 'html', ARGV[2], 'tags', ARGV[3]) return 1";
+
 const RELEASE: &str = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 pub struct RedisPages {
@@ -41,9 +48,6 @@ pub struct RedisPages {
     connection: tokio::sync::Mutex<Option<ConnectionManager>>,
     outage: Mutex<Option<Outage>>,
     local: Arc<DiskPages>,
-    /// The generation time (ms) of each page last copied into the site root, so
-    /// each version of a page is copied once.
-    mirrored: Mutex<HashMap<String, u64>>,
 }
 
 struct Outage {
@@ -60,7 +64,6 @@ impl RedisPages {
             connection: tokio::sync::Mutex::default(),
             outage: Mutex::default(),
             local: Arc::new(DiskPages::new(site_root)),
-            mirrored: Mutex::default(),
         })
     }
 
@@ -139,16 +142,10 @@ impl RedisPages {
 
 impl RedisPages {
     /// Copies a page another instance made into this site root, in the
-    /// background, so that an outage serves it rather than an older one.
+    /// background, so that an outage serves it rather than an older one. Once
+    /// copied, the file has the page's generation time, so it is copied once;
+    /// copies that race are skipped by `write_page`, which keeps the newest.
     fn mirror(&self, key: &str, page: &StoredPage) {
-        let generated_at = unix_millis(page.generated_at);
-        {
-            let mut mirrored = self.mirrored.lock().unwrap_or_else(|p| p.into_inner());
-            if mirrored.get(key).is_some_and(|copied| *copied >= generated_at) {
-                return;
-            }
-            mirrored.insert(key.to_string(), generated_at);
-        }
         let (local, key, page) = (Arc::clone(&self.local), key.to_string(), page.clone());
         tokio::spawn(async move {
             if let Err(error) = local.write_page(&key, page).await {
@@ -204,13 +201,18 @@ impl PageStore for RedisPages {
     fn write<'a>(&'a self, key: &'a str, page: StoredPage) -> BoxFuture<'a, Result<(), IsrError>> {
         Box::pin(async move {
             self.local.write_page(key, page.clone()).await?;
-            let millis = unix_millis(page.generated_at);
             // Unknown tags are stored as `null`, which reads back as unknown.
             let tags = serde_json::to_vec(&page.tags).expect("strings serialize");
-            let fields: [(&str, Vec<u8>); 3] =
-                [("html", page.html.to_vec()), ("generated_at", millis.to_string().into_bytes()), ("tags", tags)];
-            self.on_redis(|mut redis| async move { redis.hset_multiple::<_, _, _, ()>(page_key(key), &fields).await })
-                .await;
+            self.on_redis(|mut redis| async move {
+                redis::Script::new(WRITE_UNLESS_NEWER)
+                    .key(page_key(key))
+                    .arg(unix_millis(page.generated_at))
+                    .arg(page.html.as_ref())
+                    .arg(tags)
+                    .invoke_async::<i64>(&mut redis)
+                    .await
+            })
+            .await;
             Ok(())
         })
     }
