@@ -626,6 +626,10 @@ mod tests {
         logs.map(|log| log.lines().filter(|line| line.contains(needle)).count()).sum()
     }
 
+    fn every_log_has(cluster: &Cluster, needle: &str) -> bool {
+        cluster.instances.iter().all(|i| fs::read_to_string(&i.log).unwrap().contains(needle))
+    }
+
     fn eventually(what: &str, mut done: impl FnMut() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while !done() {
@@ -803,9 +807,7 @@ mod tests {
         assert!(requests > 100, "{requests} requests");
         assert_eq!(failed, 0, "{failed} of {requests} failed while Redis was away; first: {first_failure:?}");
         assert!(log_lines(&cluster, "Redis is unreachable") >= 1);
-        eventually("every instance back on Redis", || {
-            cluster.instances.iter().all(|i| fs::read_to_string(&i.log).unwrap().contains("Redis is back"))
-        });
+        eventually("every instance back on Redis", || every_log_has(&cluster, "Redis is back"));
 
         // Shared again: a revalidation on A is what C serves.
         std::thread::sleep(Duration::from_millis(1100));
@@ -839,9 +841,7 @@ mod tests {
         let before_return = newest.clone();
         cluster.restart_redis().unwrap(); // holding the page from before it went
         poll(&cluster, &mut newest, "after Redis returned with its older page");
-        eventually("every instance back on Redis", || {
-            cluster.instances.iter().all(|i| fs::read_to_string(&i.log).unwrap().contains("Redis is back"))
-        });
+        eventually("every instance back on Redis", || every_log_has(&cluster, "Redis is back"));
         for (n, (then, now)) in before_return.iter().zip(&newest).enumerate() {
             assert!(now > then, "instance {n} regenerates again after Redis returned (still {then})");
         }

@@ -52,19 +52,22 @@ impl DiskPages {
         let path = self.path(key)?;
         let turn = Arc::clone(self.write_turns.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default());
         let _turn = turn.lock().await;
-        if self.generated_at(key).await.is_some_and(|on_disk| on_disk >= page.generated_at) {
-            return Ok(false);
-        }
         let target = path.clone();
         let (html, generated_at) = (page.html, page.generated_at);
-        tokio::task::spawn_blocking(move || write_atomic(&target, &html, generated_at))
-            .await
-            .map_err(|join| IsrError::Io { path: path.clone(), source: io::Error::other(join) })?
-            .map_err(|source| IsrError::Io { path, source })?;
-        if let Some(tags) = page.tags {
+        let wrote = tokio::task::spawn_blocking(move || {
+            let on_disk = std::fs::metadata(&target).and_then(|meta| meta.modified()).ok();
+            if on_disk.is_some_and(|on_disk| on_disk >= generated_at) {
+                return Ok(false);
+            }
+            write_atomic(&target, &html, generated_at).map(|()| true)
+        })
+        .await
+        .map_err(|join| IsrError::Io { path: path.clone(), source: io::Error::other(join) })?
+        .map_err(|source| IsrError::Io { path, source })?;
+        if let Some(tags) = page.tags.filter(|_| wrote) {
             self.tags.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), tags);
         }
-        Ok(true)
+        Ok(wrote)
     }
 
     pub(super) fn try_lock_here(&self, key: &str, ttl: Duration) -> Option<RegenerationLock> {

@@ -138,9 +138,7 @@ impl RedisPages {
             }
         }
     }
-}
 
-impl RedisPages {
     /// Copies a page another instance made into this site root, in the
     /// background, so that an outage serves it rather than an older one. Once
     /// copied, the file has the page's generation time, so it is copied once;
