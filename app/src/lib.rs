@@ -59,7 +59,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/pkg/blog.css"/>
-                {loads_bundle.then(|| view! { <BundleLoader options/> })}
+                {loads_bundle.then(|| view! { <BundleLoader options strategy/> })}
                 <MetaTags/>
             </head>
             <body>

@@ -1,5 +1,5 @@
-// The one bundle hydrates server-rendered pages and client-renders /csr,
-// in real Chromium, against the release build.
+// The islands bundle hydrates server-rendered pages and the CSR bundle
+// client-renders /csr, in real Chromium, against the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter } from '../support/harness.js';
@@ -67,6 +67,34 @@ test('no route logs a hydration mismatch or any other console error', async () =
     }
     // Give late effects (resources, the router) a moment to complain.
     await page.waitForLoadState('networkidle');
+    assert.deepEqual(problems, [], `console problems on ${path}`);
+    await page.close();
+  }
+});
+
+test('island pages load only the islands bundle, and /csr only its own', async () => {
+  const [first] = await apiPosts();
+  const routes = [
+    ['/', 'hydrated', 'blog'],
+    ['/ssg/', 'hydrated', 'blog'],
+    ['/ssr', 'hydrated', 'blog'],
+    ['/stream', 'hydrated', 'blog'],
+    ['/isr', 'hydrated', 'blog'],
+    ['/ppr', 'hydrated', 'blog'],
+    [`/posts/${first.slug}`, 'hydrated', 'blog'],
+    ['/csr', 'client-rendered', 'blog-csr'],
+  ];
+  for (const [path, mode, bundle] of routes) {
+    const { page, problems } = await openPage(live.browser());
+    const requested = [];
+    page.on('request', (request) => {
+      const file = new URL(request.url()).pathname.match(/^\/pkg\/(.+\.(?:js|wasm))$/);
+      if (file) requested.push(file[1]);
+    });
+    await page.goto(`${live.server().url}${path}`);
+    await waitForClientMode(page, mode);
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual([...new Set(requested)].sort(), [`${bundle}.js`, `${bundle}.wasm`], `${path} loaded ${requested}`);
     assert.deepEqual(problems, [], `console problems on ${path}`);
     await page.close();
   }

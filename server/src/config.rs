@@ -15,7 +15,8 @@
 use leptos::config::{Env, LeptosOptions};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-/// The bundle's file names under `pkg/`: `blog.js`, `blog.wasm`, `blog.css`.
+/// The file stem under `pkg/`: `blog.css`, the islands bundle `blog.js` and
+/// `blog.wasm`, and the CSR route's `blog-csr.js` and `blog-csr.wasm`.
 pub const OUTPUT_NAME: &str = "blog";
 
 #[derive(Clone, Debug)]

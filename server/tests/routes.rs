@@ -158,7 +158,8 @@ async fn csr_shell_has_no_post_in_its_html() {
     for title in post_titles(&server.posts_dir()) {
         assert!(!html.contains(&escape_text(&title)), "View Source must not show {title:?}");
     }
-    assert!(html.contains("/pkg/blog.js"), "the shell loads the bundle");
+    assert!(html.contains("/pkg/blog-csr.js"), "the shell loads the CSR bundle");
+    assert!(!html.contains("/pkg/blog.js"), "and not the islands bundle");
 }
 
 #[tokio::test]

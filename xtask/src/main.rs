@@ -15,7 +15,8 @@ mod soak;
 use anyhow::{bail, Context, Result};
 use std::{env, path::PathBuf};
 
-/// The bundle's file names: `pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css`.
+/// The stem of the site's file names under `pkg/`: `blog.css`, and the bundles
+/// (see `site::Bundle`).
 pub const OUTPUT_NAME: &str = "blog";
 
 fn main() -> Result<()> {

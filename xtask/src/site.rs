@@ -1,6 +1,8 @@
-//! `cargo xtask site`: builds the browser bundle and lays out the site root the
+//! `cargo xtask site`: builds the browser bundles and lays out the site root the
 //! way cargo-leptos does (`pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css`, then
-//! the files of `public/`), without cargo-leptos.
+//! the files of `public/`), without cargo-leptos. The CSR route has a bundle of
+//! its own, `pkg/blog-csr.{js,wasm}`, so that the island pages never download
+//! the code that renders a whole page.
 //!
 //! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
 //! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.
@@ -33,14 +35,51 @@ impl Profile {
     }
 }
 
+/// The two browser bundles, both built from the `frontend` crate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bundle {
+    /// Every server-rendered page: hydrates the islands, nothing else.
+    Islands,
+    /// `/csr` alone: the islands, and the client-rendered page.
+    Csr,
+}
+
+impl Bundle {
+    pub const ALL: [Bundle; 2] = [Bundle::Islands, Bundle::Csr];
+
+    /// The file stem under `pkg/`, as `app::components::BundleLoader` links it.
+    pub fn name(self) -> String {
+        match self {
+            Bundle::Islands => OUTPUT_NAME.to_string(),
+            Bundle::Csr => format!("{OUTPUT_NAME}-csr"),
+        }
+    }
+
+    fn features(self) -> &'static [&'static str] {
+        match self {
+            Bundle::Islands => &[],
+            Bundle::Csr => &["--features", "csr"],
+        }
+    }
+}
+
 pub fn site(profile: Profile) -> Result<()> {
     let workspace = workspace_root()?;
     let site_root = workspace.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
     let pkg = site_root.join("pkg");
 
     let started = Instant::now();
-    let wasm = build_frontend(&workspace, profile)?;
-    bindgen(&wasm, &pkg)?;
+    // Both bundles go to a scratch directory first, and replace `pkg/` in one rename.
+    let scratch = pkg.with_file_name("pkg.bindgen");
+    let _ = fs::remove_dir_all(&scratch);
+    for bundle in Bundle::ALL {
+        // Cargo writes both builds to the same file: each is bound before the next build.
+        let wasm = build_frontend(&workspace, profile, bundle)?;
+        bindgen(&wasm, &scratch, &bundle.name())?;
+    }
+    let _ = fs::remove_dir_all(&pkg);
+    fs::create_dir_all(&site_root)?;
+    fs::rename(&scratch, &pkg).with_context(|| format!("moving the bundles into {}", pkg.display()))?;
     fs::copy(workspace.join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))
         .context("copying style/main.css")?;
     copy_dir(&workspace.join("public"), &site_root)?;
@@ -48,11 +87,15 @@ pub fn site(profile: Profile) -> Result<()> {
     // Each file also as `.gz`, compressed once here at the best level: the server
     // (and any CDN that honours precompressed files) sends it to browsers that
     // accept gzip, at no per-request cost.
-    for file in ["js", "wasm", "css"] {
-        let path = pkg.join(format!("{OUTPUT_NAME}.{file}"));
+    let files = Bundle::ALL
+        .into_iter()
+        .flat_map(|bundle| [format!("{}.js", bundle.name()), format!("{}.wasm", bundle.name())])
+        .chain([format!("{OUTPUT_NAME}.css")]);
+    for file in files {
+        let path = pkg.join(&file);
         let bytes = fs::read(&path).with_context(|| format!("{} was not written", path.display()))?;
         let compressed = gzip(&bytes);
-        fs::write(pkg.join(format!("{OUTPUT_NAME}.{file}.gz")), &compressed)?;
+        fs::write(pkg.join(format!("{file}.gz")), &compressed)?;
         eprintln!(
             "xtask: {} ({:.1} KiB, {:.1} KiB gzip)",
             path.display(),
@@ -64,26 +107,26 @@ pub fn site(profile: Profile) -> Result<()> {
     Ok(())
 }
 
-fn build_frontend(workspace: &Path, profile: Profile) -> Result<PathBuf> {
+fn build_frontend(workspace: &Path, profile: Profile, bundle: Bundle) -> Result<PathBuf> {
     let (profile_name, profile_dir) = profile.cargo();
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(workspace)
         .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", profile_name])
+        .args(bundle.features())
         .status()
         .context("running cargo build for the frontend")?;
     if !status.success() {
-        bail!("building the frontend for {WASM_TARGET} failed");
+        bail!("building the {bundle:?} bundle for {WASM_TARGET} failed");
     }
     Ok(workspace.join("target").join(WASM_TARGET).join(profile_dir).join("frontend.wasm"))
 }
 
-fn bindgen(wasm: &Path, pkg: &Path) -> Result<()> {
-    let scratch = pkg.with_file_name("pkg.bindgen");
-    let _ = fs::remove_dir_all(&scratch);
+/// Writes `{name}.js` and `{name}.wasm` into `out`.
+fn bindgen(wasm: &Path, out: &Path, name: &str) -> Result<()> {
     Bindgen::new()
         .input_path(wasm)
-        .out_name(OUTPUT_NAME)
+        .out_name(name)
         .web(true)?
         .typescript(false)
         // The loader always passes the .wasm URL, so the glue needs no default path.
@@ -92,13 +135,10 @@ fn bindgen(wasm: &Path, pkg: &Path) -> Result<()> {
         .remove_name_section(true)
         .remove_producers_section(true)
         .keep_debug(false)
-        .generate(&scratch)
+        .generate(out)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
     // cargo-leptos's layout: `blog.wasm`, not wasm-bindgen's `blog_bg.wasm`.
-    fs::rename(scratch.join(format!("{OUTPUT_NAME}_bg.wasm")), scratch.join(format!("{OUTPUT_NAME}.wasm")))?;
-    let _ = fs::remove_dir_all(pkg);
-    fs::create_dir_all(pkg.parent().context("pkg has a parent")?)?;
-    fs::rename(&scratch, pkg).with_context(|| format!("moving the bundle into {}", pkg.display()))?;
+    fs::rename(out.join(format!("{name}_bg.wasm")), out.join(format!("{name}.wasm")))?;
     Ok(())
 }
 

@@ -154,13 +154,19 @@ mod measure {
         }
         let resources: Vec<PerformanceResourceTiming> =
             performance.get_entries_by_type("resource").iter().filter_map(|entry| entry.dyn_into().ok()).collect();
-        let sent = |suffix: &str| {
-            resources.iter().find(|entry| entry.name().ends_with(suffix)).map(|entry| kib(entry.encoded_body_size()))
-        };
-        figures.bundle = match (sent(".wasm"), sent(".js")) {
-            (Some(wasm), Some(js)) => format!("WASM {wasm} + JS {js}, as sent"),
-            _ => "not loaded".into(),
-        };
+        // The bundle files this page loaded, by name: the island pages and `/csr`
+        // load different ones.
+        let bundle: Vec<String> = resources
+            .iter()
+            .filter_map(|entry| {
+                let name = entry.name();
+                let file = name.split_once("/pkg/")?.1.split(['?', '#']).next()?.to_string();
+                (file.ends_with(".wasm") || file.ends_with(".js"))
+                    .then(|| format!("{file} {}", kib(entry.encoded_body_size())))
+            })
+            .collect();
+        figures.bundle =
+            if bundle.is_empty() { "not loaded".into() } else { format!("{}, as sent", bundle.join(" + ")) };
         let document = leptos::prelude::document();
         let mode = document.document_element().and_then(|html| html.get_attribute("data-client-mode"));
         let took = performance.get_entries_by_name("client-takeover").get(0).dyn_into::<web_sys::PerformanceEntry>().ok();
