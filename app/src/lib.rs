@@ -3,6 +3,8 @@
 
 pub mod api;
 pub mod bench;
+#[cfg(feature = "hydrate")]
+pub mod browser;
 pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]

@@ -111,15 +111,19 @@ export async function checkTagFilter(page, posts) {
     .find((t) => { const n = posts.filter((p) => p.tags.includes(t)).length; return n > 0 && n < posts.length; });
   assert.ok(tag, 'some tag filters the list');
   const expected = posts.filter((p) => p.tags.includes(tag)).map((p) => p.slug).sort();
+  const shownPosts = '[data-post-slug]:not([hidden])';
 
   await page.evaluate(() => { window.__sameDocument = true; });
   await page.click(`[data-tag-filter="${tag}"]`);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, expected.length);
-  const shown = (await page.$$eval('[data-post-slug]', (els) => els.map((e) => e.dataset.postSlug))).sort();
+  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length === n, [shownPosts, expected.length]);
+  const shown = (await page.$$eval(shownPosts, (els) => els.map((e) => e.dataset.postSlug))).sort();
   assert.deepEqual(shown, expected, `only posts tagged ${tag} are shown`);
+  assert.ok(await page.locator('[data-post-slug][hidden]').first().isHidden(), 'the other posts are out of sight');
   assert.equal(await page.getAttribute(`[data-tag-filter="${tag}"]`, 'aria-pressed'), 'true');
+  assert.equal(await page.getAttribute('[data-tag-filter-clear]', 'aria-pressed'), 'false');
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'filtering did not navigate');
 
   await page.click('[data-tag-filter-clear]');
-  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length === n, posts.length);
+  await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length === n, [shownPosts, posts.length]);
+  assert.equal(await page.getAttribute('[data-tag-filter-clear]', 'aria-pressed'), 'true');
 }

@@ -45,8 +45,8 @@ test('/ssg/ from a plain file server hydrates, and its tag filter works', async 
 
   const tag = await page.getAttribute('[data-tag-filter]', 'data-tag-filter');
   await page.click(`[data-tag-filter="${tag}"]`);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]').length < n, total);
-  const tagsShown = await page.$$eval('.post-card .tags', (lists) => lists.map((l) => l.textContent));
+  await page.waitForFunction((n) => document.querySelectorAll('[data-post-slug]:not([hidden])').length < n, total);
+  const tagsShown = await page.$$eval('.post-card:not([hidden]) .tags', (lists) => lists.map((l) => l.textContent));
   assert.ok(tagsShown.every((text) => text.includes(`#${tag}`)), `every post shown is tagged ${tag}`);
   assert.deepEqual(problems, []);
   await page.close();

@@ -11,6 +11,8 @@ use leptos::prelude::*;
 
 #[component]
 pub fn Inspector(strategy: Strategy, generated_at: String) -> impl IntoView {
+    // For the island's server render (see `page_strategy`).
+    provide_context(strategy);
     view! {
         <details class="inspector" data-inspector=strategy.as_str()>
             <summary>"Inspector " <span class="strategy-badge">{strategy.as_str()}</span></summary>
@@ -22,7 +24,7 @@ pub fn Inspector(strategy: Strategy, generated_at: String) -> impl IntoView {
                 <dt>"HTML generated at"</dt>
                 <dd data-inspector-field="generated-at">{clock::display(&generated_at)}</dd>
             </dl>
-            <BrowserFigures strategy generated_at/>
+            <BrowserFigures/>
         </details>
     }
 }
@@ -61,19 +63,18 @@ impl Default for Figures {
 }
 
 /// The browser's half of the inspector, an island: it re-measures every second,
-/// so ages tick and the takeover shows once it has happened.
+/// so ages tick and the takeover shows once it has happened. It has no props:
+/// what it needs, it reads from the page (so the bundle carries no JSON decoder).
 #[island]
-fn BrowserFigures(strategy: Strategy, generated_at: String) -> impl IntoView {
+fn BrowserFigures() -> impl IntoView {
     let figures = RwSignal::new(Figures::default());
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let generated_at = generated_at.clone();
-        let measure = move || figures.set(measure::figures(&generated_at));
+        let measure = move || figures.set(measure::figures());
         measure();
         _ = set_interval_with_handle(measure, std::time::Duration::from_secs(1));
     });
-    #[cfg(not(feature = "hydrate"))]
-    let _ = generated_at;
+    let strategy = page_strategy();
 
     let field = move |name: &'static str, read: fn(&Figures) -> String| {
         view! { <dd data-inspector-field=name>{move || figures.with(read)}</dd> }
@@ -101,7 +102,7 @@ fn BrowserFigures(strategy: Strategy, generated_at: String) -> impl IntoView {
             {field("ttfb", |f| f.ttfb.clone())}
             <dt>"Server-Timing"</dt>
             {field("server-timing", |f| f.server_timing.clone())}
-            {(strategy == Strategy::Isr).then(|| view! {
+            {(strategy == Some(Strategy::Isr)).then(|| view! {
                 <dt>"ISR cache"</dt>
                 {field("isr-cache", |f| f.isr_cache.clone())}
             })}
@@ -115,15 +116,37 @@ fn BrowserFigures(strategy: Strategy, generated_at: String) -> impl IntoView {
     }
 }
 
+/// The page's strategy, which decides the island's rows. The server has it
+/// from the shell's context; the browser reads the `data-render-strategy` that
+/// the shell wrote on `<html>`, so both render the same rows.
+fn page_strategy() -> Option<Strategy> {
+    #[cfg(feature = "hydrate")]
+    {
+        let html = leptos::prelude::document().document_element()?;
+        Strategy::parse(&html.get_attribute("data-render-strategy")?)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        use_context::<Strategy>()
+    }
+}
+
 #[cfg(feature = "hydrate")]
 mod measure {
     use super::Figures;
-    use crate::clock;
+    use crate::{browser::fixed, clock};
     use wasm_bindgen::JsCast;
     use web_sys::{Element, PerformanceNavigationTiming, PerformanceResourceTiming, PerformanceServerTiming};
 
-    pub fn figures(generated_at: &str) -> Figures {
-        let mut figures = Figures { age: age_of(generated_at), ..Figures::default() };
+    pub fn figures() -> Figures {
+        let document = leptos::prelude::document();
+        let generated_at = document
+            .query_selector(".page-stamp [data-generated-at]")
+            .ok()
+            .flatten()
+            .and_then(|stamp| stamp.get_attribute("data-generated-at"))
+            .unwrap_or_default();
+        let mut figures = Figures { age: age_of(&generated_at), ..Figures::default() };
         let Some(performance) = leptos::prelude::window().performance() else {
             return figures;
         };
@@ -133,7 +156,7 @@ mod measure {
                 kib(navigation.decoded_body_size()),
                 kib(navigation.transfer_size())
             );
-            figures.ttfb = format!("{:.1} ms", navigation.response_start());
+            figures.ttfb = format!("{} ms", fixed(navigation.response_start(), 1));
             let entries: Vec<PerformanceServerTiming> =
                 navigation.server_timing().iter().filter_map(|entry| entry.dyn_into().ok()).collect();
             figures.server_timing = if entries.is_empty() {
@@ -142,7 +165,7 @@ mod measure {
                 entries
                     .iter()
                     .filter(|entry| entry.description().is_empty())
-                    .map(|entry| format!("{} {:.2} ms", entry.name(), entry.duration()))
+                    .map(|entry| format!("{} {} ms", entry.name(), fixed(entry.duration(), 2)))
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -167,11 +190,10 @@ mod measure {
             .collect();
         figures.bundle =
             if bundle.is_empty() { "not loaded".into() } else { format!("{}, as sent", bundle.join(" + ")) };
-        let document = leptos::prelude::document();
         let mode = document.document_element().and_then(|html| html.get_attribute("data-client-mode"));
         let took = performance.get_entries_by_name("client-takeover").get(0).dyn_into::<web_sys::PerformanceEntry>().ok();
         figures.client = match (mode, took) {
-            (Some(mode), Some(took)) => format!("{mode} in {:.1} ms", took.duration()),
+            (Some(mode), Some(took)) => format!("{mode} in {} ms", fixed(took.duration(), 1)),
             _ => "taking over…".into(),
         };
         if let Ok(stamps) = document.query_selector_all("[data-hole] [data-generated-at]") {
@@ -194,13 +216,13 @@ mod measure {
         }
         let seconds = (millis / 1000.0).max(0.0);
         match seconds {
-            s if s < 60.0 => format!("{s:.1} s"),
-            s if s < 3600.0 => format!("{:.0} min {:.0} s", (s / 60.0).floor(), s % 60.0),
-            s => format!("{:.1} h", s / 3600.0),
+            s if s < 60.0 => format!("{} s", fixed(s, 1)),
+            s if s < 3600.0 => format!("{} min {} s", fixed((s / 60.0).floor(), 0), fixed(s % 60.0, 0)),
+            s => format!("{} h", fixed(s / 3600.0, 1)),
         }
     }
 
     fn kib(bytes: f64) -> String {
-        format!("{:.1} KiB", bytes / 1024.0)
+        format!("{} KiB", fixed(bytes / 1024.0, 1))
     }
 }

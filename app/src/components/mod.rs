@@ -14,4 +14,4 @@ pub use live_holes::{HoleFilling, HoleKind, LiveHoles};
 #[cfg(feature = "ssr")]
 pub use live_holes::{render_hole, render_hole_error};
 pub use nav::Nav;
-pub use post_list::{PostList, PostListIsland};
+pub use post_list::{PostList, TagFilter, TagFilterIsland};

@@ -1,76 +1,66 @@
 use crate::post::{all_tags, PostSummary};
-use leptos::prelude::*;
+use leptos::{html::Div, prelude::*};
 
-/// The post list as an island: on a server-rendered page, this is the part the
-/// browser hydrates, from the posts serialized beside it. Everything else on
-/// the page stays the server's HTML and costs the bundle nothing.
-#[island]
-pub fn PostListIsland(posts: Vec<PostSummary>) -> impl IntoView {
-    view! { <PostList posts/> }
-}
-
-/// The post list every strategy renders, with tag filter buttons that filter it in place.
-/// The filter is client-side state, so it is also how you see that a page is interactive.
+/// The post list every strategy renders: plain HTML, with a button per tag.
+/// On its own it does nothing; inside a `TagFilter` the buttons filter it.
 #[component]
 pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
-    let tags = all_tags(&posts);
-    let selected = RwSignal::new(None::<String>);
-    let posts = StoredValue::new(posts);
-
-    let tag_buttons = tags
+    let tag_buttons = all_tags(&posts)
         .into_iter()
         .map(|tag| {
-            let pressed = {
-                let tag = tag.clone();
-                move || selected.with(|selected| selected.as_deref() == Some(tag.as_str())).to_string()
-            };
-            let choose = {
-                let tag = tag.clone();
-                move |_| selected.set(Some(tag.clone()))
-            };
             let label = format!("#{tag}");
-            view! {
-                <button type="button" data-tag-filter=tag aria-pressed=pressed on:click=choose>
-                    {label}
-                </button>
-            }
+            view! { <button type="button" data-tag-filter=tag aria-pressed="false">{label}</button> }
         })
         .collect_view();
-
-    let visible_posts = move || {
-        selected.with(|selected| {
-            posts.with_value(|posts| {
-                posts
-                    .iter()
-                    .filter(|post| selected.as_ref().is_none_or(|tag| post.tags.contains(tag)))
-                    .map(|post| view! { <PostCard post=post.clone()/> })
-                    .collect_view()
-            })
-        })
-    };
-
+    let cards = posts.into_iter().map(|post| view! { <PostCard post/> }).collect_view();
     view! {
         <section class="posts">
             <div class="tag-filter" role="group" aria-label="Filter posts by tag">
-                <button
-                    type="button"
-                    data-tag-filter-clear=""
-                    aria-pressed=move || selected.with(Option::is_none).to_string()
-                    on:click=move |_| selected.set(None)
-                >
-                    "All"
-                </button>
+                <button type="button" data-tag-filter-clear="" aria-pressed="true">"All"</button>
                 {tag_buttons}
             </div>
-            <ul class="post-list">{visible_posts}</ul>
+            <ul class="post-list">{cards}</ul>
         </section>
     }
+}
+
+/// `TagFilter` as an island: what a server-rendered list page hydrates. The
+/// list inside stays the server's HTML, and everything the filter needs is in
+/// it (the tags on the buttons and on each post), so the island has no props:
+/// the bundle carries no JSON decoder and no copy of the posts.
+#[island]
+pub fn TagFilterIsland(children: Children) -> impl IntoView {
+    view! { <TagFilter>{children()}</TagFilter> }
+}
+
+/// Filters the `PostList` inside it in place: a click on a tag button shows
+/// only the posts with that tag, "All" shows every post. The filter is
+/// client-side state, so it is also how you see that a page is interactive.
+#[component]
+pub fn TagFilter(children: Children) -> impl IntoView {
+    let root = NodeRef::<Div>::new();
+    let selected = RwSignal::new(None::<String>);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(root) = root.get() {
+            selected.with(|tag| dom::show_only(&root, tag.as_deref()));
+        }
+    });
+    let choose = move |event: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(choice) = dom::chosen_filter(&event) {
+            selected.set(choice);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (event, selected);
+    };
+    view! { <div class="tag-filtered" node_ref=root on:click=choose>{children()}</div> }
 }
 
 #[component]
 fn PostCard(post: PostSummary) -> impl IntoView {
     let href = format!("/posts/{}", post.slug);
-    let tags = post.tags.iter().map(|tag| view! { <li>"#" {tag.clone()}</li> }).collect_view();
+    let tags = post.tags.iter().map(|tag| view! { <li data-tag=tag.clone()>"#" {tag.clone()}</li> }).collect_view();
     view! {
         <li class="post-card" data-post-slug=post.slug.clone()>
             <h2>
@@ -83,5 +73,40 @@ fn PostCard(post: PostSummary) -> impl IntoView {
             <p class="excerpt">{post.excerpt.clone()}</p>
             <ul class="tags">{tags}</ul>
         </li>
+    }
+}
+
+/// The filter's two touches of the DOM, in the browser.
+#[cfg(feature = "hydrate")]
+mod dom {
+    use wasm_bindgen::JsCast;
+    use web_sys::Element;
+
+    /// The filter a click chose: `Some(None)` for "All", `Some(Some(tag))` for a
+    /// tag, `None` for a click on anything else.
+    pub fn chosen_filter(event: &web_sys::MouseEvent) -> Option<Option<String>> {
+        let target: Element = event.target()?.dyn_into().ok()?;
+        let button = target.closest("[data-tag-filter], [data-tag-filter-clear]").ok()??;
+        Some(button.get_attribute("data-tag-filter"))
+    }
+
+    /// Presses the chosen button, and hides every post without `tag`.
+    pub fn show_only(root: &Element, tag: Option<&str>) {
+        for button in elements(root, "[data-tag-filter], [data-tag-filter-clear]") {
+            let pressed = button.get_attribute("data-tag-filter").as_deref() == tag;
+            _ = button.set_attribute("aria-pressed", if pressed { "true" } else { "false" });
+        }
+        for post in elements(root, "[data-post-slug]") {
+            let shown = tag.is_none_or(|tag| {
+                elements(&post, ".tags [data-tag]").any(|item| item.get_attribute("data-tag").as_deref() == Some(tag))
+            });
+            _ = post.toggle_attribute_with_force("hidden", !shown);
+        }
+    }
+
+    fn elements(root: &Element, selector: &str) -> impl Iterator<Item = Element> {
+        let list = root.query_selector_all(selector).ok();
+        let len = list.as_ref().map_or(0, |list| list.length());
+        (0..len).filter_map(move |i| list.as_ref()?.item(i)?.dyn_into().ok())
     }
 }

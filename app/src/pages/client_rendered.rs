@@ -1,4 +1,10 @@
-use crate::{api::list_posts, clock, components::PostList, pages::post_index::StrategyIntro, strategy::Strategy};
+use crate::{
+    api::list_posts,
+    clock,
+    components::{PostList, TagFilter},
+    pages::post_index::StrategyIntro,
+    strategy::Strategy,
+};
 use leptos::prelude::*;
 
 /// `/csr`: the server never renders this page, it sends an empty shell. The
@@ -16,7 +22,7 @@ pub fn ClientRenderedPage() -> impl IntoView {
                 "Data arrived in the browser at "
                 <time datetime=arrived_at.clone()>{clock::display(&arrived_at)}</time>
             </p>
-            <PostList posts/>
+            <TagFilter><PostList posts/></TagFilter>
         }
         .into_any(),
         Some((Err(error), _)) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),

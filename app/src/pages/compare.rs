@@ -119,7 +119,7 @@ mod frames {
     #[cfg(feature = "hydrate")]
     mod browser {
         use super::FrameFigures;
-        use crate::{clock, strategy::Strategy};
+        use crate::{browser::fixed, clock, strategy::Strategy};
         use wasm_bindgen::JsCast;
         use web_sys::{Document, HtmlIFrameElement, PerformanceNavigationTiming};
 
@@ -167,7 +167,7 @@ mod frames {
                 .filter(|entry| !entry.is_undefined())
                 .map(|entry| entry.unchecked_into::<PerformanceNavigationTiming>());
             if let Some(navigation) = navigation {
-                figures.ttfb = format!("{:.1} ms", navigation.response_start());
+                figures.ttfb = format!("{} ms", fixed(navigation.response_start(), 1));
             }
             let holes = document.query_selector_all("[data-hole] [data-generated-at]").ok();
             figures.holes = match holes {

@@ -1,5 +1,7 @@
+#[cfg(feature = "hydrate")]
+use {crate::api::RecordView, leptos::server_fn::ServerFn};
 use crate::{
-    api::{get_post, record_view},
+    api::get_post,
     components::DocumentTitle,
     pages::NotFoundPage,
     post::Post,
@@ -56,21 +58,29 @@ fn PostArticle(post: Post) -> impl IntoView {
             // The body is HTML rendered once from Markdown at load time, with raw
             // HTML and script URLs neutralised there (see content::parse).
             <div class="post-body" inner_html=body_html></div>
-            <ViewRecorder slug=summary.slug.clone()/>
+            <ViewRecorder/>
         </article>
     }
 }
 
 /// Counts one view per page load. An island, because effects run only in the
-/// browser once the page is live: so prerendered pages count too.
+/// browser once the page is live: so prerendered pages count too. It posts to
+/// `record_view`'s endpoint with `navigator.sendBeacon`, which needs no
+/// response, and takes the slug from the article it sits in: so it has no
+/// props, and the bundle carries neither a server-function client nor a JSON
+/// decoder.
 #[island]
-fn ViewRecorder(slug: String) -> impl IntoView {
+fn ViewRecorder() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let slug = slug.clone();
-        leptos::task::spawn_local(async move {
-            if let Err(error) = record_view(slug).await {
-                leptos::logging::debug_warn!("view not recorded: {error}");
-            }
+        let slug = document().query_selector("article[data-post-slug]").ok().flatten().and_then(|article| article.get_attribute("data-post-slug"));
+        let Some(slug) = slug else { return };
+        let sent = web_sys::UrlSearchParams::new().and_then(|form| {
+            form.append("slug", &slug);
+            window().navigator().send_beacon_with_opt_url_search_params(RecordView::url(), Some(&form))
         });
+        if !matches!(sent, Ok(true)) {
+            leptos::logging::debug_warn!("the view could not be sent");
+        }
     });
 }

@@ -1,6 +1,6 @@
 use crate::{
     api::list_posts,
-    components::{DocumentTitle, HoleFilling, LiveHoles, PostListIsland},
+    components::{DocumentTitle, HoleFilling, LiveHoles, PostList, TagFilterIsland},
     strategy::Strategy,
 };
 use leptos::prelude::*;
@@ -22,7 +22,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
             {move || Suspend::new(async move {
                 match posts.await {
-                    Ok(posts) => view! { <PostListIsland posts/> }.into_any(),
+                    Ok(posts) => view! { <TagFilterIsland><PostList posts/></TagFilterIsland> }.into_any(),
                     Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
                 }
             })}
