@@ -72,7 +72,7 @@ test('no route logs a hydration mismatch or any other console error', async () =
   }
 });
 
-test('island pages load only the islands bundle, and /csr only its own', async () => {
+test('island pages load only the islands bundle, and /csr only its own, brotli-compressed', async () => {
   const [first] = await apiPosts();
   const routes = [
     ['/', 'hydrated', 'blog'],
@@ -87,14 +87,18 @@ test('island pages load only the islands bundle, and /csr only its own', async (
   for (const [path, mode, bundle] of routes) {
     const { page, problems } = await openPage(live.browser());
     const requested = [];
-    page.on('request', (request) => {
-      const file = new URL(request.url()).pathname.match(/^\/pkg\/(.+\.(?:js|wasm))$/);
-      if (file) requested.push(file[1]);
+    const encodings = [];
+    page.on('response', (response) => {
+      const file = new URL(response.url()).pathname.match(/^\/pkg\/(.+\.(?:js|wasm))$/);
+      if (!file) return;
+      requested.push(file[1]);
+      encodings.push(response.headers()['content-encoding']);
     });
     await page.goto(`${live.server().url}${path}`);
     await waitForClientMode(page, mode);
     await page.waitForLoadState('networkidle');
     assert.deepEqual([...new Set(requested)].sort(), [`${bundle}.js`, `${bundle}.wasm`], `${path} loaded ${requested}`);
+    assert.deepEqual([...new Set(encodings)], ['br'], `${path}: the bundle arrives as the build's brotli files`);
     assert.deepEqual(problems, [], `console problems on ${path}`);
     await page.close();
   }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod config;
+pub mod encoding;
 pub mod error;
 pub mod isr_cache;
 pub mod page_files;

@@ -6,9 +6,10 @@
 //! What it writes, as `<path>/index.html` so any file server can serve the root:
 //! every page the route table serves as SSG (`/posts/{slug}` for every post),
 //! the ISR pages (their first version), PPR's shell (with skeletons in its
-//! holes), and `404.html`.
+//! holes), and `404.html`. Beside each SSG page, its brotli and gzip copies
+//! (`index.html.br`, `index.html.gz`).
 
-use crate::{render, routes::PAGES, site_fs, state::AppState};
+use crate::{encoding::Encoding, page_files, render, routes::PAGES, site_fs, state::AppState};
 use app::{bench::BenchFigures, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
@@ -144,11 +145,21 @@ async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError
     let uri: Uri = job.url.parse().map_err(|e| error(format!("not a URI: {e}")))?;
     let generated_at = SystemTime::now();
     let html = render::document_bytes(state, job.strategy, &uri, job.status).await.map_err(error)?;
+    // SSG pages are sent as they are, so each is compressed here, once; the
+    // copies carry the page's mtime, which is how the server pairs them.
+    let compress = job.strategy == Strategy::Ssg;
     let file = job.file.clone();
-    tokio::task::spawn_blocking(move || site_fs::write_atomic(&file, &html, generated_at))
-        .await
-        .map_err(|e| error(e.to_string()))?
-        .map_err(|e| error(format!("writing {}: {e}", job.file.display())))
+    tokio::task::spawn_blocking(move || {
+        site_fs::write_atomic(&file, &html, generated_at).map_err(|e| (file.clone(), e))?;
+        for encoding in Encoding::ALL.into_iter().filter(|_| compress) {
+            let copy = page_files::compressed_path(&file, encoding);
+            site_fs::write_atomic(&copy, &encoding.compress(&html), generated_at).map_err(|e| (copy, e))?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| error(e.to_string()))?
+    .map_err(|(file, e): (PathBuf, std::io::Error)| error(format!("writing {}: {e}", file.display())))
 }
 
 #[cfg(test)]

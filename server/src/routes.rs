@@ -4,7 +4,7 @@
 //! same table (see `crate::prerender`).
 
 use crate::{
-    api, security,
+    api, encoding, security,
     state::AppState,
     strategies::{csr, isr, ppr, ssg, ssr, stream},
 };
@@ -16,6 +16,7 @@ use axum::{
     routing::{get, post, MethodRouter},
     Router,
 };
+use tower::{util::MapResponseLayer, Layer};
 use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir};
 
 /// A page and the strategy that serves it. `{slug}` in a path stands for every post.
@@ -49,9 +50,15 @@ const SERVER_FN_BODY_LIMIT: usize = 16 * 1024;
 pub fn router(state: AppState) -> Router {
     // Files under the site root (`pkg/`, public assets) are served as they are;
     // any other path is the 404 page, rendered by the app's router fallback.
-    // `make build` writes `pkg/*.gz` beside each file: browsers that accept gzip get those.
+    // `make build` writes `pkg/*.br` and `pkg/*.gz` beside each file: browsers
+    // that accept brotli or gzip get those.
     let not_found = ssr::page.with_state(state.clone());
-    let site_files = ServeDir::new(&state.config.site_root).precompressed_gzip().fallback(not_found);
+    let site_files = ServeDir::new(&state.config.site_root).precompressed_br().precompressed_gzip().fallback(not_found);
+    let site_files = MapResponseLayer::new(|mut response: axum::http::Response<_>| {
+        encoding::vary_on_accept_encoding(response.headers_mut());
+        response
+    })
+    .layer(site_files);
 
     let mut router = Router::new();
     for page in PAGES {
@@ -69,6 +76,7 @@ pub fn router(state: AppState) -> Router {
             get(api::server_fn).post(api::server_fn).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
         )
         .fallback_service(site_files)
+        .layer(encoding::compress_rendered())
         .layer(middleware::from_fn(security::refuse_malformed_requests))
         .layer(security::headers_on_every_response())
         .with_state(state)

@@ -84,9 +84,9 @@ pub fn site(profile: Profile) -> Result<()> {
         .context("copying style/main.css")?;
     copy_dir(&workspace.join("public"), &site_root)?;
 
-    // Each file also as `.gz`, compressed once here at the best level: the server
-    // (and any CDN that honours precompressed files) sends it to browsers that
-    // accept gzip, at no per-request cost.
+    // Each file also as `.br` and `.gz`, compressed once here at the best
+    // levels: the server (and any CDN that honours precompressed files) sends
+    // them to browsers that accept brotli or gzip, at no per-request cost.
     let files = Bundle::ALL
         .into_iter()
         .flat_map(|bundle| [format!("{}.js", bundle.name()), format!("{}.wasm", bundle.name())])
@@ -94,13 +94,15 @@ pub fn site(profile: Profile) -> Result<()> {
     for file in files {
         let path = pkg.join(&file);
         let bytes = fs::read(&path).with_context(|| format!("{} was not written", path.display()))?;
-        let compressed = gzip(&bytes);
-        fs::write(pkg.join(format!("{file}.gz")), &compressed)?;
+        let (gzipped, brotli) = (gzip(&bytes), brotli(&bytes));
+        fs::write(pkg.join(format!("{file}.gz")), &gzipped)?;
+        fs::write(pkg.join(format!("{file}.br")), &brotli)?;
         eprintln!(
-            "xtask: {} ({:.1} KiB, {:.1} KiB gzip)",
+            "xtask: {} ({:.1} KiB, {:.1} KiB gzip, {:.1} KiB brotli)",
             path.display(),
             bytes.len() as f64 / 1024.0,
-            compressed.len() as f64 / 1024.0
+            gzipped.len() as f64 / 1024.0,
+            brotli.len() as f64 / 1024.0
         );
     }
     eprintln!("xtask: site written to {} in {:.1?}", site_root.display(), started.elapsed());
@@ -148,6 +150,14 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).expect("writing to memory cannot fail");
     encoder.finish().expect("writing to memory cannot fail")
+}
+
+/// `bytes` brotli-compressed at the best level (quality 11, the largest window).
+pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
+    let mut out = Vec::new();
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into memory cannot fail");
+    out
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result<()> {

@@ -2,9 +2,11 @@
 //! (`server prerender`, see `crate::prerender`). Serving it is a file read
 //! (through `PageFiles`, which keeps unchanged pages in memory): this module
 //! never calls the render path, so its "HTML generated at" stays frozen until
-//! the next `make build`.
+//! the next `make build`. The build compressed each page too: a browser gets
+//! those bytes, with no compression per request.
 
 use crate::{
+    encoding,
     page_files::StaticPage,
     response::{finish, html, Caching, ServerTiming},
     site_fs,
@@ -14,13 +16,13 @@ use app::Strategy;
 use axum::{
     body::Body,
     extract::State,
-    http::{StatusCode, Uri},
+    http::{header, HeaderMap, HeaderValue, StatusCode, Uri},
     response::Response,
 };
 use bytes::Bytes;
 use std::time::Instant;
 
-pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
+pub async fn page(State(state): State<AppState>, uri: Uri, request: HeaderMap) -> Response<Body> {
     let started = Instant::now();
     let root = &state.config.site_root;
     let page = match site_fs::page_file(root, uri.path()) {
@@ -32,8 +34,13 @@ pub async fn page(State(state): State<AppState>, uri: Uri) -> Response<Body> {
         None => not_found(&state).await,
     };
     let timing = ServerTiming::default().with("file", started.elapsed());
-    let mut response = html(page.html);
+    let (body, encoding) = page.body_for(&request);
+    let mut response = html(body);
     *response.status_mut() = status;
+    if let Some(encoding) = encoding {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.token()));
+    }
+    encoding::vary_on_accept_encoding(response.headers_mut());
     finish(response, Strategy::Ssg, timing, Caching::Revalidate, page.policy)
 }
 
