@@ -11,6 +11,7 @@ mod cluster;
 mod gen_posts;
 mod site;
 mod soak;
+mod wasm_sections;
 
 use anyhow::{bail, Context, Result};
 use std::{env, path::PathBuf};

@@ -7,7 +7,7 @@
 //! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
 //! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.
 
-use crate::{workspace_root, OUTPUT_NAME};
+use crate::{wasm_sections, workspace_root, OUTPUT_NAME};
 use anyhow::{bail, Context, Result};
 use std::{
     env, fs,
@@ -76,6 +76,13 @@ pub fn site(profile: Profile) -> Result<()> {
         // Cargo writes both builds to the same file: each is bound before the next build.
         let wasm = build_frontend(&workspace, profile, bundle)?;
         bindgen(&wasm, &scratch, &bundle.name())?;
+        // The names are for debuggers and for `make bench`'s "where the bytes go":
+        // kept in a copy under target/, dropped from what the site serves.
+        let served = scratch.join(format!("{}.wasm", bundle.name()));
+        let named = fs::read(&served)?;
+        fs::create_dir_all(named_bundles_dir(&workspace))?;
+        fs::write(named_bundle(&workspace, bundle), &named)?;
+        fs::write(&served, wasm_sections::without_names(&named)?)?;
     }
     let _ = fs::remove_dir_all(&pkg);
     fs::create_dir_all(&site_root)?;
@@ -109,6 +116,16 @@ pub fn site(profile: Profile) -> Result<()> {
     Ok(())
 }
 
+/// Where `site` keeps each bundle's WASM with its names.
+fn named_bundles_dir(workspace: &Path) -> PathBuf {
+    workspace.join("target").join("bundles")
+}
+
+/// `bundle`'s WASM as the site serves it, but with its name section.
+pub fn named_bundle(workspace: &Path, bundle: Bundle) -> PathBuf {
+    named_bundles_dir(workspace).join(format!("{}.wasm", bundle.name()))
+}
+
 fn build_frontend(workspace: &Path, profile: Profile, bundle: Bundle) -> Result<PathBuf> {
     let (profile_name, profile_dir) = profile.cargo();
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -133,8 +150,8 @@ fn bindgen(wasm: &Path, out: &Path, name: &str) -> Result<()> {
         .typescript(false)
         // The loader always passes the .wasm URL, so the glue needs no default path.
         .omit_default_module_path(true)
-        // Names are for debuggers: dropping them saves over a third of the gzip size.
-        .remove_name_section(true)
+        // `site` drops the name section itself, once it has kept a named copy.
+        .remove_name_section(false)
         .remove_producers_section(true)
         .keep_debug(false)
         .generate(out)

@@ -164,8 +164,8 @@ fn BenchNote(bench: Option<Arc<BenchFigures>>) -> impl IntoView {
                 {bench.machine.cores} " cores: wrk, " {bench.connections} " connections, "
                 {bench.seconds_per_route} " s per route, on loopback. nginx serving the same prerendered "
                 <code>"/ssg/index.html"</code> " did " {requests_per_sec(bench.nginx_ssg.requests_per_sec)}
-                " req/s. The browser's first load of WASM and JS is "
-                {format!("{:.0}", bench.bundle.wasm_plus_js_gzip as f64 / 1024.0)} " KiB gzip."
+                " req/s. An island page makes the browser fetch "
+                {format!("{:.0}", bench.bundle.wasm_plus_js_gzip as f64 / 1024.0)} " KiB of WASM and JS, gzip (the CSR page loads a bundle of its own)."
             </p>
         }
         .into_any(),

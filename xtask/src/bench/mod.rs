@@ -9,7 +9,9 @@
 //! paths, default all), `BENCH_SCALE` (post counts, default `1000,10000`).
 //! Output: a Markdown report on stdout, the same figures in `target/bench/latest.json`.
 
-use crate::{gen_posts, workspace_root, OUTPUT_NAME};
+mod first_load;
+
+use crate::{gen_posts, site::Bundle, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::{
@@ -163,7 +165,7 @@ pub fn run(settings: &Settings) -> Result<()> {
         }));
     }
     let memory = json!({ "idle_rss_kib": idle_rss, "peak_rss_kib": default_server.rss_kib("VmHWM")? });
-    let bundle = bundle(&site, default_server.addr)?;
+    let bundle = bundle(&root, &site, default_server.addr, &newest_post)?;
     drop(servers);
 
     let scale_latency = scale_latency(settings, &server_bin, &site, &scratch)?;
@@ -264,24 +266,20 @@ fn scale_latency(settings: &Settings, server_bin: &Path, site: &Path, scratch: &
         .collect()
 }
 
-fn bundle(site: &Path, server: SocketAddr) -> Result<Value> {
-    let pkg = site.join("pkg");
-    let size = |name: &str| -> Result<(u64, u64)> {
-        let bytes = fs::read(pkg.join(name)).with_context(|| format!("reading pkg/{name}"))?;
-        Ok((bytes.len() as u64, gzip_len(&bytes)?))
-    };
-    let (wasm_raw, wasm_gzip) = size(&format!("{OUTPUT_NAME}.wasm"))?;
-    let (js_raw, js_gzip) = size(&format!("{OUTPUT_NAME}.js"))?;
-    let (css_raw, css_gzip) = size(&format!("{OUTPUT_NAME}.css"))?;
-    let html = http_get(server, "/ssr")?;
-    let html_gzip = gzip_len(&html)?;
+/// The pages whose first load is measured: every island page, and `/csr`.
+const FIRST_LOAD_PAGES: &[&str] = &["/", "/ssg/", "/ssr", "/stream", "/isr", "/ppr", "/posts/{post}", "/csr"];
+
+fn bundle(root: &Path, site: &Path, server: SocketAddr, newest_post: &str) -> Result<Value> {
+    let paths: Vec<String> = FIRST_LOAD_PAGES.iter().map(|path| path.replace("{post}", newest_post)).collect();
+    let pages = first_load::pages(server, &paths)?;
+    let bundles = first_load::bundles(site)?;
+    let parts = first_load::islands_bundle_parts(root)?;
+    let islands = bundles.iter().find(|bundle| bundle.name == Bundle::Islands.name()).context("the islands bundle")?;
     Ok(json!({
-        "wasm_raw": wasm_raw, "wasm_gzip": wasm_gzip,
-        "js_raw": js_raw, "js_gzip": js_gzip,
-        "css_raw": css_raw, "css_gzip": css_gzip,
-        "wasm_plus_js_gzip": wasm_gzip + js_gzip,
-        "ssr_html_raw": html.len(), "ssr_html_gzip": html_gzip,
-        "ssr_first_load_gzip": html_gzip + css_gzip + js_gzip + wasm_gzip,
+        "wasm_plus_js_gzip": islands.wasm.gzip + islands.js.gzip,
+        "files": bundles,
+        "first_load": pages,
+        "islands_bundle_parts": parts,
     }))
 }
 
@@ -380,22 +378,30 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-fn http_get(addr: SocketAddr, path: &str) -> Result<Vec<u8>> {
+pub(crate) struct HttpResponse {
+    pub(crate) content_encoding: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// One HTTP/1.0 GET, so the server sends the whole body unchunked and closes.
+fn http_get(addr: SocketAddr, path: &str, accept_encoding: Option<&str>) -> Result<HttpResponse> {
     let mut stream = TcpStream::connect(addr)?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+    let accept = accept_encoding.map(|value| format!("Accept-Encoding: {value}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{accept}\r\n")?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;
     let split = response.windows(4).position(|w| w == b"\r\n\r\n").context("a response head")?;
-    Ok(response[split + 4..].to_vec())
+    let head = String::from_utf8_lossy(&response[..split]);
+    let content_encoding = head.lines().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.trim().eq_ignore_ascii_case("content-encoding").then(|| value.trim().to_string())
+    });
+    Ok(HttpResponse { content_encoding, body: response[split + 4..].to_vec() })
 }
 
 fn newest_post_slug(addr: SocketAddr) -> Result<String> {
-    let posts: Value = serde_json::from_slice(&http_get(addr, "/api/posts")?)?;
+    let posts: Value = serde_json::from_slice(&http_get(addr, "/api/posts", None)?.body)?;
     Ok(posts[0]["slug"].as_str().context("at least one post")?.to_string())
-}
-
-fn gzip_len(bytes: &[u8]) -> Result<u64> {
-    Ok(crate::site::gzip(bytes).len() as u64)
 }
 
 /// A release server on an ephemeral loopback port, stopped when dropped.
@@ -597,10 +603,10 @@ fn markdown(report: &Value) -> String {
         memory["idle_rss_kib"], memory["peak_rss_kib"]
     ));
     let bundle = &report["bundle"];
-    out.push_str(&format!(
-        "\nBundle: WASM {} B raw / {} B gzip; JS {} B raw / {} B gzip; WASM+JS {} B gzip. First load of `/ssr` (HTML+CSS+JS+WASM, gzip): {} B.\n",
-        bundle["wasm_raw"], bundle["wasm_gzip"], bundle["js_raw"], bundle["js_gzip"], bundle["wasm_plus_js_gzip"], bundle["ssr_first_load_gzip"]
-    ));
+    let pages: Vec<first_load::PageLoad> = serde_json::from_value(bundle["first_load"].clone()).unwrap_or_default();
+    let files: Vec<first_load::BundleFiles> = serde_json::from_value(bundle["files"].clone()).unwrap_or_default();
+    let parts: Vec<first_load::Part> = serde_json::from_value(bundle["islands_bundle_parts"].clone()).unwrap_or_default();
+    out.push_str(&first_load::markdown(&pages, &files, &parts));
     out.push_str("\n| prerender | pages | seconds | pages/s | peak RSS KiB |\n|---:|---:|---:|---:|---:|\n");
     for run in report["scale"].as_array().into_iter().flatten() {
         out.push_str(&format!(
@@ -662,9 +668,15 @@ mod tests {
         for field in ["idle_rss_kib", "peak_rss_kib"] {
             assert!(report["memory"][field].as_u64().is_some(), "memory.{field}");
         }
-        for field in ["wasm_raw", "wasm_gzip", "js_raw", "js_gzip", "wasm_plus_js_gzip", "ssr_first_load_gzip"] {
-            assert!(report["bundle"][field].as_u64().is_some(), "bundle.{field}");
+        assert!(report["bundle"]["wasm_plus_js_gzip"].as_u64().is_some(), "bundle.wasm_plus_js_gzip");
+        let first_load = report["bundle"]["first_load"].as_array().unwrap();
+        assert_eq!(first_load.len(), FIRST_LOAD_PAGES.len(), "a first load for every page");
+        for page in first_load {
+            assert!(page["files"].as_array().unwrap().len() >= 4, "HTML, CSS, JS and WASM: {page}");
+            assert!(page["as_sent"].as_u64().unwrap() > 0 && page["js_wasm_gzip"].as_u64().unwrap() > 0, "{page}");
         }
+        assert_eq!(report["bundle"]["files"].as_array().unwrap().len(), 2, "both bundles");
+        assert!(!report["bundle"]["islands_bundle_parts"].as_array().unwrap().is_empty(), "where the bytes go");
         assert_eq!(report["scale"].as_array().unwrap().len(), 2);
         for field in ["posts", "pages", "seconds", "pages_per_sec", "peak_rss_kib"] {
             assert!(!report["scale"][1][field].is_null(), "scale[].{field}");

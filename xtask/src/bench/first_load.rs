@@ -1,0 +1,199 @@
+//! First load: everything a browser with an empty cache fetches to make a page
+//! interactive (the HTML, then the stylesheet and the bundle that the HTML
+//! links), each in the encoding the server sends to Chromium. Beside it, the
+//! JS+WASM part in gzip, the figure that compares like for like with Next.js's
+//! 131 KiB gzip for the same blog; and where the islands bundle's bytes go.
+
+use super::http_get;
+use crate::{
+    site::{self, Bundle},
+    wasm_sections,
+};
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::{fmt::Write, net::SocketAddr, path::Path};
+
+/// Next.js's first load of the same blog, JS included, gzip.
+pub const NEXTJS_FIRST_LOAD_GZIP: u64 = 131 * 1024;
+/// What Chromium sends, so what a browser gets.
+const CHROMIUM_ACCEPTS: &str = "gzip, deflate, br, zstd";
+/// The rows of the "where the bytes go" table.
+const LARGEST_PARTS: usize = 12;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PageLoad {
+    pub path: String,
+    pub files: Vec<Download>,
+    /// Every file above, as sent to Chromium.
+    pub as_sent: u64,
+    /// The JS and WASM files alone, gzip: the like-for-like figure.
+    pub js_wasm_gzip: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Download {
+    pub path: String,
+    /// `br`, `gzip` or `identity`.
+    pub encoding: String,
+    pub bytes: u64,
+}
+
+/// A bundle's files: raw, and as the build compressed them.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BundleFiles {
+    pub name: String,
+    pub wasm: Sizes,
+    pub js: Sizes,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Sizes {
+    pub raw: u64,
+    pub gzip: u64,
+    pub br: u64,
+}
+
+/// Code and data of the islands bundle, by crate, before compression.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Part {
+    pub name: String,
+    pub bytes: u64,
+}
+
+pub fn pages(server: SocketAddr, paths: &[String]) -> Result<Vec<PageLoad>> {
+    paths.iter().map(|path| page(server, path)).collect()
+}
+
+fn page(server: SocketAddr, path: &str) -> Result<PageLoad> {
+    let html = http_get(server, path, None)?;
+    let linked = linked_files(&String::from_utf8_lossy(&html.body));
+    let mut files = Vec::new();
+    let mut js_wasm_gzip = 0;
+    for file in std::iter::once(path.to_string()).chain(linked) {
+        let sent = http_get(server, &file, Some(CHROMIUM_ACCEPTS))?;
+        if file.ends_with(".js") || file.ends_with(".wasm") {
+            js_wasm_gzip += http_get(server, &file, Some("gzip"))?.body.len() as u64;
+        }
+        files.push(Download {
+            path: file,
+            encoding: sent.content_encoding.unwrap_or_else(|| "identity".into()),
+            bytes: sent.body.len() as u64,
+        });
+    }
+    let as_sent = files.iter().map(|file| file.bytes).sum();
+    Ok(PageLoad { path: path.to_string(), files, as_sent, js_wasm_gzip })
+}
+
+/// The `href` of each stylesheet, module preload and preload link: what the
+/// browser fetches before the page is interactive.
+fn linked_files(html: &str) -> Vec<String> {
+    let attribute = |tag: &str, name: &str| {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(tag[start..].split('"').next()?.to_string())
+    };
+    html.split("<link ")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = format!(" {}", rest.split('>').next()?);
+            let rel = attribute(&tag, "rel")?;
+            let fetched = matches!(rel.as_str(), "stylesheet" | "modulepreload" | "preload");
+            fetched.then(|| attribute(&tag, "href")).flatten()
+        })
+        .collect()
+}
+
+pub fn bundles(site_root: &Path) -> Result<Vec<BundleFiles>> {
+    let sizes = |file: &str| -> Result<Sizes> {
+        let bytes = std::fs::read(site_root.join("pkg").join(file)).with_context(|| format!("reading pkg/{file}"))?;
+        Ok(Sizes { raw: bytes.len() as u64, gzip: site::gzip(&bytes).len() as u64, br: site::brotli(&bytes).len() as u64 })
+    };
+    Bundle::ALL
+        .into_iter()
+        .map(|bundle| {
+            let name = bundle.name();
+            Ok(BundleFiles { wasm: sizes(&format!("{name}.wasm"))?, js: sizes(&format!("{name}.js"))?, name })
+        })
+        .collect()
+}
+
+/// The largest parts of the islands bundle, read from the copy with names
+/// that `cargo xtask site` keeps; the rest summed in one last row.
+pub fn islands_bundle_parts(workspace: &Path) -> Result<Vec<Part>> {
+    let path = site::named_bundle(workspace, Bundle::Islands);
+    let wasm = std::fs::read(&path).with_context(|| format!("reading {} (written by `cargo xtask site`)", path.display()))?;
+    let by_crate = wasm_sections::bytes_by_crate(&wasm)?;
+    let rest: u64 = by_crate.iter().skip(LARGEST_PARTS).map(|(_, bytes)| bytes).sum();
+    let mut parts: Vec<Part> =
+        by_crate.into_iter().take(LARGEST_PARTS).map(|(name, bytes)| Part { name, bytes }).collect();
+    if rest > 0 {
+        parts.push(Part { name: "everything else".into(), bytes: rest });
+    }
+    Ok(parts)
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1024.0)
+}
+
+pub fn markdown(pages: &[PageLoad], bundles: &[BundleFiles], parts: &[Part]) -> String {
+    let mut out = String::from(
+        "\nFirst load, empty cache, as sent to Chromium (KiB; `br` unless marked):\n\n\
+         | page | HTML | CSS | JS | WASM | first load | JS+WASM gzip | vs Next.js's 131 KiB gzip |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for page in pages {
+        let cell = |matches: &dyn Fn(&str) -> bool| {
+            let files: Vec<&Download> = page.files.iter().filter(|file| matches(&file.path)).collect();
+            let bytes: u64 = files.iter().map(|file| file.bytes).sum();
+            let encodings: Vec<&str> =
+                files.iter().map(|file| file.encoding.as_str()).filter(|encoding| *encoding != "br").collect();
+            if encodings.is_empty() { kib(bytes) } else { format!("{} ({})", kib(bytes), encodings.join(", ")) }
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | **{}** | {} | {:.2}× |",
+            page.path,
+            cell(&|path| path == page.path),
+            cell(&|path| path.ends_with(".css")),
+            cell(&|path| path.ends_with(".js")),
+            cell(&|path| path.ends_with(".wasm")),
+            kib(page.as_sent),
+            kib(page.js_wasm_gzip),
+            page.js_wasm_gzip as f64 / NEXTJS_FIRST_LOAD_GZIP as f64,
+        );
+    }
+    out.push_str("\n| bundle | WASM raw | WASM gzip | WASM br | JS raw | JS gzip | JS br |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    for bundle in bundles {
+        let (wasm, js) = (&bundle.wasm, &bundle.js);
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            bundle.name,
+            kib(wasm.raw),
+            kib(wasm.gzip),
+            kib(wasm.br),
+            kib(js.raw),
+            kib(js.gzip),
+            kib(js.br)
+        );
+    }
+    let total: u64 = parts.iter().map(|part| part.bytes).sum();
+    out.push_str("\nWhere the islands bundle's bytes go (code and data, before compression):\n\n| part | KiB | share |\n|---|---:|---:|\n");
+    for part in parts {
+        let _ = writeln!(out, "| {} | {} | {:.1} % |", part.name, kib(part.bytes), 100.0 * part.bytes as f64 / total.max(1) as f64);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_a_page_fetches_first_are_its_stylesheet_and_preloads() {
+        let html = r#"<head><link rel="icon" href="/favicon.svg"><link rel="stylesheet" href="/pkg/blog.css"/>
+            <link rel="modulepreload" href="/pkg/blog.js"><link rel="preload" href="/pkg/blog.wasm" as="fetch" crossorigin="">
+            <link rel="alternate" href="/feed.xml"></head>"#;
+        assert_eq!(linked_files(html), ["/pkg/blog.css", "/pkg/blog.js", "/pkg/blog.wasm"]);
+    }
+}
