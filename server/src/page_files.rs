@@ -3,9 +3,9 @@
 //! is unchanged (the bytes are shared), and a new `make build` shows at once.
 //! The hashes of a page's inline scripts, which its Content-Security-Policy
 //! lists, are computed once per version of the file too, and the compressed
-//! copies the build wrote beside it are read with it.
+//! copy the build wrote beside it is read (and checked) with it.
 
-use crate::{encoding::Encoding, security::InlineScripts};
+use crate::{encoding, security::InlineScripts};
 use axum::http::{HeaderMap, HeaderValue};
 use bytes::Bytes;
 use std::{
@@ -42,8 +42,9 @@ struct CachedPage {
 #[derive(Clone)]
 pub struct StaticPage {
     pub html: Bytes,
-    /// The copies the build compressed beside the file (`index.html.br`, `.gz`), best first.
-    pub compressed: Vec<(Encoding, Bytes)>,
+    /// The copy the build compressed beside the file (`index.html.br`), if it
+    /// is there for this version of the page.
+    pub brotli: Option<Bytes>,
     pub scripts: InlineScripts,
     pub policy: HeaderValue,
 }
@@ -51,24 +52,20 @@ pub struct StaticPage {
 impl StaticPage {
     pub fn new(html: Bytes) -> StaticPage {
         let scripts = InlineScripts::of_page(&html);
-        StaticPage { policy: scripts.content_security_policy(), scripts, html, compressed: Vec::new() }
+        StaticPage { policy: scripts.content_security_policy(), scripts, html, brotli: None }
     }
 
-    /// The body for a request with these headers: the best compressed copy it
-    /// accepts, or the HTML itself (`None`).
-    pub fn body_for(&self, request: &HeaderMap) -> (Bytes, Option<Encoding>) {
-        let offered = self.compressed.iter().map(|(encoding, _)| *encoding);
-        match Encoding::negotiate(request, offered) {
-            Some(chosen) => {
-                let bytes = self.compressed.iter().find(|(encoding, _)| *encoding == chosen).map(|(_, bytes)| bytes);
-                (bytes.expect("negotiated from these").clone(), Some(chosen))
-            }
-            None => (self.html.clone(), None),
+    /// The body for a request with these headers, and its `Content-Encoding`:
+    /// the build's brotli copy if the client takes it, else the HTML itself.
+    pub fn body_for(&self, request: &HeaderMap) -> (Bytes, Option<&'static str>) {
+        match &self.brotli {
+            Some(brotli) if encoding::accepts_brotli(request) => (brotli.clone(), Some(encoding::BROTLI)),
+            _ => (self.html.clone(), None),
         }
     }
 
     fn len(&self) -> usize {
-        self.html.len() + self.compressed.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
+        self.html.len() + self.brotli.as_ref().map_or(0, Bytes::len)
     }
 }
 
@@ -85,18 +82,12 @@ impl PageFiles {
         }
         let html = Bytes::from(tokio::fs::read(path).await?);
         let mut page = StaticPage::new(html);
-        let mut whole = true;
-        for encoding in Encoding::ALL {
-            match read_compressed(path, encoding, modified).await {
-                Compressed::Matching(bytes) => page.compressed.push((encoding, bytes)),
-                Compressed::Absent => {}
-                Compressed::OtherVersion => whole = false,
-            }
-        }
-        // A build caught between writing a page and its compressed copies: serve
-        // what matches, and read the page again next time.
-        if !whole {
-            return Ok(page);
+        match read_brotli_copy(path, &page.html, modified).await {
+            Copy::Matching(bytes) => page.brotli = Some(bytes),
+            Copy::Absent => {}
+            // A build caught between writing a page and its copy: serve the
+            // page, and read it again next time.
+            Copy::OtherVersion => return Ok(page),
         }
         let mut cache = self.cached.write().unwrap_or_else(|p| p.into_inner());
         let replaced = cache.pages.get(path).map_or(0, |cached| cached.page.len());
@@ -108,31 +99,33 @@ impl PageFiles {
     }
 }
 
-/// The path of `page`'s copy in `encoding`: `index.html.br`, `index.html.gz`.
-pub fn compressed_path(page: &Path, encoding: Encoding) -> PathBuf {
+/// Where the build writes `page`'s brotli copy: `index.html.br`.
+pub fn brotli_copy_path(page: &Path) -> PathBuf {
     let mut name = page.as_os_str().to_os_string();
     name.push(".");
-    name.push(encoding.file_suffix());
+    name.push(encoding::BROTLI);
     PathBuf::from(name)
 }
 
-enum Compressed {
+enum Copy {
     Matching(Bytes),
     Absent,
     /// A copy of another version of the page: the build writes a page and its
-    /// copies with the same mtime, the page's generation time.
+    /// copy with the same mtime, the page's generation time.
     OtherVersion,
 }
 
-async fn read_compressed(page: &Path, encoding: Encoding, page_modified: SystemTime) -> Compressed {
-    let path = compressed_path(page, encoding);
+async fn read_brotli_copy(page: &Path, html: &[u8], page_modified: SystemTime) -> Copy {
+    let path = brotli_copy_path(page);
     let same_version = std::fs::metadata(&path).and_then(|meta| meta.modified()).map(|modified| modified == page_modified);
     match same_version {
-        Err(_) => Compressed::Absent,
-        Ok(false) => Compressed::OtherVersion,
+        Err(_) => Copy::Absent,
+        Ok(false) => Copy::OtherVersion,
+        // The build writes the copy without a sync: it is served only if it
+        // decodes to the page, byte for byte (checked once per version).
         Ok(true) => match tokio::fs::read(&path).await {
-            Ok(bytes) => Compressed::Matching(Bytes::from(bytes)),
-            Err(_) => Compressed::OtherVersion,
+            Ok(bytes) if encoding::is_brotli_of(&bytes, html) => Copy::Matching(Bytes::from(bytes)),
+            _ => Copy::OtherVersion,
         },
     }
 }
@@ -158,24 +151,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn compressed_copies_are_served_only_for_the_version_they_were_made_from() {
+    async fn a_brotli_copy_is_served_only_for_the_version_it_was_made_from() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("index.html");
         let generated_at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
-        let brotli = compressed_path(&path, Encoding::Brotli);
+        let brotli = brotli_copy_path(&path);
         crate::site_fs::write_atomic(&path, b"page", generated_at).unwrap();
-        crate::site_fs::write_atomic(&brotli, b"br bytes", generated_at).unwrap();
+        let compressed = encoding::brotli(b"page");
+        crate::site_fs::write_atomic(&brotli, &compressed, generated_at).unwrap();
         let files = PageFiles::default();
         let mut accepts_br = HeaderMap::new();
         accepts_br.insert(axum::http::header::ACCEPT_ENCODING, HeaderValue::from_static("gzip, br"));
 
         let page = files.read(&path).await.unwrap();
-        assert_eq!(page.body_for(&accepts_br), (Bytes::from("br bytes"), Some(Encoding::Brotli)));
+        assert_eq!(page.body_for(&accepts_br), (Bytes::from(compressed), Some("br")));
         assert_eq!(page.body_for(&HeaderMap::new()), (Bytes::from("page"), None), "identity for a client that accepts none");
 
         // A new page whose copy is not written yet: the HTML alone, never the old copy.
         crate::site_fs::write_atomic(&path, b"new page", SystemTime::now()).unwrap();
         let page = files.read(&path).await.unwrap();
         assert_eq!(page.body_for(&accepts_br), (Bytes::from("new page"), None));
+
+        // A copy with the right mtime that is not the page (torn by a crash, say): never sent.
+        let generated_at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_900_000_000);
+        crate::site_fs::write_atomic(&path, b"third page", generated_at).unwrap();
+        crate::site_fs::write_atomic(&brotli, &encoding::brotli(b"third pa"), generated_at).unwrap();
+        let page = files.read(&path).await.unwrap();
+        assert_eq!(page.body_for(&accepts_br), (Bytes::from("third page"), None));
     }
 }

@@ -6,10 +6,9 @@
 //! What it writes, as `<path>/index.html` so any file server can serve the root:
 //! every page the route table serves as SSG (`/posts/{slug}` for every post),
 //! the ISR pages (their first version), PPR's shell (with skeletons in its
-//! holes), and `404.html`. Beside each SSG page, its brotli and gzip copies
-//! (`index.html.br`, `index.html.gz`).
+//! holes), and `404.html`. Beside each SSG page, its brotli copy (`index.html.br`).
 
-use crate::{encoding::Encoding, page_files, render, routes::PAGES, site_fs, state::AppState};
+use crate::{encoding, page_files, render, routes::PAGES, site_fs, state::AppState};
 use app::{bench::BenchFigures, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
@@ -145,15 +144,18 @@ async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError
     let uri: Uri = job.url.parse().map_err(|e| error(format!("not a URI: {e}")))?;
     let generated_at = SystemTime::now();
     let html = render::document_bytes(state, job.strategy, &uri, job.status).await.map_err(error)?;
-    // SSG pages are sent as they are, so each is compressed here, once; the
-    // copies carry the page's mtime, which is how the server pairs them.
+    // SSG pages are sent as they are, so each is compressed here, once, with
+    // brotli (which every browser takes; a gzip-only client gets the page
+    // compressed per response). The copy carries the page's mtime, which is
+    // how the server pairs them.
     let compress = job.strategy == Strategy::Ssg;
     let file = job.file.clone();
     tokio::task::spawn_blocking(move || {
         site_fs::write_atomic(&file, &html, generated_at).map_err(|e| (file.clone(), e))?;
-        for encoding in Encoding::ALL.into_iter().filter(|_| compress) {
-            let copy = page_files::compressed_path(&file, encoding);
-            site_fs::write_atomic(&copy, &encoding.compress(&html), generated_at).map_err(|e| (copy, e))?;
+        if compress {
+            let copy = page_files::brotli_copy_path(&file);
+            site_fs::write_atomic_unsynced(&copy, &encoding::brotli(&html), generated_at)
+                .map_err(|e| (copy, e))?;
         }
         Ok(())
     })

@@ -38,7 +38,7 @@ pub async fn page(State(state): State<AppState>, uri: Uri, request: HeaderMap) -
     let mut response = html(body);
     *response.status_mut() = status;
     if let Some(encoding) = encoding {
-        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding.token()));
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
     encoding::vary_on_accept_encoding(response.headers_mut());
     finish(response, Strategy::Ssg, timing, Caching::Revalidate, page.policy)
