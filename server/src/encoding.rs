@@ -22,7 +22,10 @@ const BROTLI_QUALITY: i32 = 4;
 /// `bytes`, brotli-compressed at the quality a prerender of ten thousand pages
 /// can afford.
 pub fn brotli(bytes: &[u8]) -> Vec<u8> {
-    let params = brotli::enc::BrotliEncoderParams { quality: BROTLI_QUALITY, ..Default::default() };
+    // A window just large enough for the page: the default, 4 MiB, is allocated
+    // by every call, and so it was most of a large build's peak memory.
+    let lgwin = (usize::BITS - bytes.len().leading_zeros()).clamp(10, 24) as i32;
+    let params = brotli::enc::BrotliEncoderParams { quality: BROTLI_QUALITY, lgwin, ..Default::default() };
     let mut out = Vec::with_capacity(bytes.len() / 4);
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into memory cannot fail");
     out
