@@ -9,6 +9,7 @@ pub mod page_files;
 pub mod prerender;
 pub mod render;
 pub mod response;
+pub mod router;
 pub mod routes;
 pub mod security;
 pub mod site_fs;
@@ -120,7 +121,7 @@ impl Server {
     /// Serves until `shutdown` completes, then lets requests in flight finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
         let refresher = tokio::spawn(refresh_posts(self.state.posts.clone()));
-        let app = routes::router(self.state);
+        let app = router::router(self.state);
         // Streamed pages are written in several small pieces: without NODELAY,
         // Nagle's algorithm holds each piece until the client's delayed ACK
         // (40 ms) on keep-alive connections.

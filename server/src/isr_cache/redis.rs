@@ -17,7 +17,6 @@
 //!   wrote during an outage, if it is newer than the one Redis kept.
 
 use super::{DiskPages, IsrError, PageStore, RegenerationLock, StoredPage};
-use crate::security::new_nonce;
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use redis::{aio::ConnectionManager, aio::ConnectionManagerConfig, AsyncCommands, RedisError};
@@ -217,7 +216,7 @@ impl PageStore for RedisPages {
 
     fn try_lock<'a>(&'a self, key: &'a str, ttl: Duration) -> BoxFuture<'a, Option<RegenerationLock>> {
         Box::pin(async move {
-            let token = new_nonce();
+            let token = lock_token();
             let set = self
                 .on_redis(|mut redis| {
                     let token = token.clone();
@@ -255,4 +254,12 @@ impl PageStore for RedisPages {
             .await;
         })
     }
+}
+
+/// A lock's owner: 128 random bits, so that no other instance or render can
+/// release a lock it does not hold.
+fn lock_token() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS has a random source");
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

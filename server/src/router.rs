@@ -1,0 +1,72 @@
+//! The axum router: each page of the route table (`crate::routes`) to its
+//! strategy's handler, the API, the site's files, and the layers every
+//! response goes through.
+
+use crate::{
+    api, encoding,
+    routes::PAGES,
+    security,
+    state::AppState,
+    strategies::{csr, isr, ppr, ssg, ssr, stream},
+};
+use app::Strategy;
+use axum::{
+    extract::DefaultBodyLimit,
+    handler::Handler,
+    middleware,
+    routing::{get, post, MethodRouter},
+    Router,
+};
+use tower::{util::MapResponseLayer, Layer};
+use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir};
+
+/// `{"path": …}` or `{"tag": …}` fits in far less.
+const REVALIDATE_BODY_LIMIT: usize = 4 * 1024;
+/// The server functions' arguments are a slug at most.
+const SERVER_FN_BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    // Files under the site root (`pkg/`, public assets) are served as they are;
+    // any other path is the 404 page, rendered by the app's router fallback.
+    // `make build` writes `pkg/*.br` and `pkg/*.gz` beside each file: browsers
+    // that accept brotli or gzip get those.
+    let not_found = ssr::page.with_state(state.clone());
+    let site_files = ServeDir::new(&state.config.site_root).precompressed_br().precompressed_gzip().fallback(not_found);
+    let site_files = MapResponseLayer::new(|mut response: axum::http::Response<_>| {
+        encoding::vary_on_accept_encoding(response.headers_mut());
+        response
+    })
+    .layer(site_files);
+
+    let mut router = Router::new();
+    for page in PAGES {
+        router = router.route(page.path, handler(page.strategy));
+        // A page written as `<path>/index.html` is also reached at `<path>/`, as
+        // a plain file server would serve it.
+        if page.strategy == Strategy::Ssg && page.path != "/" {
+            router = router.route(&format!("{}/", page.path), handler(page.strategy));
+        }
+    }
+    router
+        .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
+        .route(
+            "/api/{*server_fn}",
+            get(api::server_fn).post(api::server_fn).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
+        )
+        .fallback_service(site_files)
+        .layer(encoding::compress_rendered())
+        .layer(middleware::from_fn(security::refuse_malformed_requests))
+        .layer(security::headers_on_every_response())
+        .with_state(state)
+}
+
+fn handler(strategy: Strategy) -> MethodRouter<AppState> {
+    match strategy {
+        Strategy::Ssg => get(ssg::page),
+        Strategy::Ssr => get(ssr::page),
+        Strategy::Stream => get(stream::page),
+        Strategy::Csr => get(csr::shell),
+        Strategy::Isr => get(isr::page),
+        Strategy::Ppr => get(ppr::page),
+    }
+}
