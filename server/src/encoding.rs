@@ -73,13 +73,15 @@ pub fn compress_rendered() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().no_deflate().no_zstd().compress_when(DefaultPredicate::new().and(NotStreamed))
 }
 
+/// Not a page whose strategy streams its holes in after the shell (`/stream`, `/ppr`).
 #[derive(Clone, Copy)]
 struct NotStreamed;
 
 impl Predicate for NotStreamed {
     fn should_compress<B: axum::body::HttpBody>(&self, response: &Response<B>) -> bool {
         let strategy = response.headers().get(&crate::response::X_RENDER_STRATEGY);
-        !strategy.is_some_and(|strategy| strategy == "stream" || strategy == "ppr")
+        let strategy = strategy.and_then(|value| value.to_str().ok()).and_then(app::Strategy::parse);
+        !strategy.is_some_and(app::Strategy::has_holes)
     }
 }
 

@@ -82,6 +82,12 @@ impl PageFiles {
         }
         let html = Bytes::from(tokio::fs::read(path).await?);
         let mut page = StaticPage::new(html);
+        // A page beyond the budget is read from disk on every request: reading
+        // and checking its copy each time too would double that cost, so it is
+        // compressed per response instead, like a rendered page.
+        if !self.cached.read().unwrap_or_else(|p| p.into_inner()).fits(path, page.len()) {
+            return Ok(page);
+        }
         match read_brotli_copy(path, &page.html, modified).await {
             Copy::Matching(bytes) => page.brotli = Some(bytes),
             Copy::Absent => {}
@@ -90,12 +96,20 @@ impl PageFiles {
             Copy::OtherVersion => return Ok(page),
         }
         let mut cache = self.cached.write().unwrap_or_else(|p| p.into_inner());
-        let replaced = cache.pages.get(path).map_or(0, |cached| cached.page.len());
-        if cache.bytes - replaced + page.len() <= MEMORY_BUDGET {
+        if cache.fits(path, page.len()) {
+            let replaced = cache.pages.get(path).map_or(0, |cached| cached.page.len());
             cache.bytes = cache.bytes - replaced + page.len();
             cache.pages.insert(path.to_path_buf(), CachedPage { page: page.clone(), modified, len });
         }
         Ok(page)
+    }
+}
+
+impl Cache {
+    /// Whether a version of `path` that takes `len` bytes stays within the budget.
+    fn fits(&self, path: &Path, len: usize) -> bool {
+        let replaced = self.pages.get(path).map_or(0, |cached| cached.page.len());
+        self.bytes - replaced + len <= MEMORY_BUDGET
     }
 }
 
@@ -178,5 +192,13 @@ mod tests {
         crate::site_fs::write_atomic(&brotli, &encoding::brotli(b"third pa"), generated_at).unwrap();
         let page = files.read(&path).await.unwrap();
         assert_eq!(page.body_for(&accepts_br), (Bytes::from("third page"), None));
+
+        // A page beyond the memory budget, read from disk per request, leaves its
+        // copy unread: the compression layer compresses it per response.
+        let huge = "<p>many posts</p>".repeat(MEMORY_BUDGET / 16 + 1);
+        crate::site_fs::write_atomic(&path, huge.as_bytes(), generated_at).unwrap();
+        crate::site_fs::write_atomic(&brotli, &encoding::brotli(huge.as_bytes()), generated_at).unwrap();
+        let page = files.read(&path).await.unwrap();
+        assert_eq!(page.body_for(&accepts_br), (Bytes::from(huge), None));
     }
 }

@@ -162,7 +162,7 @@ fn bindgen(wasm: &Path, out: &Path, name: &str) -> Result<()> {
 }
 
 /// `bytes` gzip-compressed at the best level.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+fn gzip(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).expect("writing to memory cannot fail");
@@ -170,7 +170,7 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// `bytes` brotli-compressed at the best level (quality 11, the largest window).
-pub fn brotli(bytes: &[u8]) -> Vec<u8> {
+fn brotli(bytes: &[u8]) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
     let mut out = Vec::new();
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("compressing into memory cannot fail");

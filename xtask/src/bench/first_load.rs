@@ -102,10 +102,15 @@ fn linked_files(html: &str) -> Vec<String> {
         .collect()
 }
 
+/// The sizes of each bundle's files, and of the `.gz` and `.br` copies that
+/// `cargo xtask site` wrote beside them: the bytes the server sends.
 pub fn bundles(site_root: &Path) -> Result<Vec<BundleFiles>> {
     let sizes = |file: &str| -> Result<Sizes> {
-        let bytes = std::fs::read(site_root.join("pkg").join(file)).with_context(|| format!("reading pkg/{file}"))?;
-        Ok(Sizes { raw: bytes.len() as u64, gzip: site::gzip(&bytes).len() as u64, br: site::brotli(&bytes).len() as u64 })
+        let size = |name: String| {
+            let path = site_root.join("pkg").join(&name);
+            std::fs::metadata(&path).map(|meta| meta.len()).with_context(|| format!("reading pkg/{name}"))
+        };
+        Ok(Sizes { raw: size(file.to_string())?, gzip: size(format!("{file}.gz"))?, br: size(format!("{file}.br"))? })
     };
     Bundle::ALL
         .into_iter()
