@@ -22,8 +22,12 @@ build: toolchain
 ## end-to-end tests in Debian's Chromium
 test: build browser bench-tools e2e-deps test-unit test-soak test-e2e
 
+# Two runs, so that each resolves the same features as the build it follows
+# (`make build` for the server, `cargo xtask` for xtask): a joint run would
+# unify them and rebuild dependencies that are already built.
 test-unit:
-	cargo test --release --package app --package server --package xtask -- --include-ignored
+	cargo test --release --package app --package server -- --include-ignored
+	cargo test --release --package xtask -- --include-ignored
 
 ## bench: every route under load next to nginx, memory, bundle size, prerender scale.
 ## BENCH_SECONDS (default 10) per route; writes target/bench/latest.json

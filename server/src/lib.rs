@@ -11,6 +11,8 @@ pub mod render;
 pub mod response;
 pub mod router;
 pub mod routes;
+#[cfg(test)]
+mod scratch;
 pub mod security;
 pub mod site_fs;
 pub mod state;

@@ -150,7 +150,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_rewritten_file_is_read_again_and_a_missing_one_is_an_error() {
-        let dir = tempfile::TempDir::new().unwrap();
+        let dir = crate::scratch::TempDir::new().unwrap();
         let path = dir.path().join("index.html");
         let files = PageFiles::default();
         std::fs::write(&path, "first build").unwrap();
@@ -166,7 +166,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_brotli_copy_is_served_only_for_the_version_it_was_made_from() {
-        let dir = tempfile::TempDir::new().unwrap();
+        let dir = crate::scratch::TempDir::new().unwrap();
         let path = dir.path().join("index.html");
         let generated_at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
         let brotli = brotli_copy_path(&path);

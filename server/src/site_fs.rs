@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn atomic_write_replaces_the_file_with_its_generation_time_and_leaves_no_temp() {
-        let dir = tempfile::TempDir::new().unwrap();
+        let dir = crate::scratch::TempDir::new().unwrap();
         let path = dir.path().join("a/index.html");
         let generated_at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
         write_atomic(&path, b"one", SystemTime::now()).unwrap();
@@ -114,7 +114,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_keeps_the_old_file() {
-        let dir = tempfile::TempDir::new().unwrap();
+        let dir = crate::scratch::TempDir::new().unwrap();
         let path = dir.path().join("index.html");
         write_atomic(&path, b"good", SystemTime::now()).unwrap();
         // A directory where the temp file's rename target is: the rename fails.

@@ -92,12 +92,12 @@ fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
 /// A tmpfs of `size`, unmounted when dropped. `None` where this machine won't
 /// mount one (it takes root): the disk-full test then says so and skips.
 struct TinyDisk {
-    dir: tempfile::TempDir,
+    dir: common::TempDir,
 }
 
 impl TinyDisk {
     fn mount(size: &str) -> Option<TinyDisk> {
-        let dir = tempfile::TempDir::new().unwrap();
+        let dir = common::TempDir::new().unwrap();
         let mounted = Command::new("mount")
             .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
             .arg(dir.path())

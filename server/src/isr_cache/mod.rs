@@ -130,13 +130,19 @@ struct KeyState {
 pub struct IsrCache {
     store: Arc<dyn PageStore>,
     window: Duration,
+    render_timeout: Duration,
     keys: Mutex<HashMap<String, KeyState>>,
     regenerations: AtomicU64,
 }
 
 impl IsrCache {
     pub fn new(store: Arc<dyn PageStore>, window: Duration) -> Arc<IsrCache> {
-        Arc::new(IsrCache { store, window, keys: Mutex::default(), regenerations: AtomicU64::new(0) })
+        IsrCache::with_render_timeout(store, window, RENDER_TIMEOUT)
+    }
+
+    /// A cache whose renders fail after `render_timeout` instead of [`RENDER_TIMEOUT`].
+    pub fn with_render_timeout(store: Arc<dyn PageStore>, window: Duration, render_timeout: Duration) -> Arc<IsrCache> {
+        Arc::new(IsrCache { store, window, render_timeout, keys: Mutex::default(), regenerations: AtomicU64::new(0) })
     }
 
     pub fn window(&self) -> Duration {
@@ -170,7 +176,7 @@ impl IsrCache {
     pub async fn regenerate(&self, key: &str, render: &Render) -> Result<Bytes, IsrError> {
         self.regenerations.fetch_add(1, Ordering::SeqCst);
         let generated_at = SystemTime::now();
-        let page = render_guarded(render).await.map_err(|message| IsrError::Render { key: key.to_string(), message })?;
+        let page = render_guarded(render, self.render_timeout).await.map_err(|message| IsrError::Render { key: key.to_string(), message })?;
         let html = page.html.clone();
         let stored = StoredPage { html: page.html, generated_at, tags: Some(page.tags) };
         self.store.write(key, stored).await?;
@@ -269,15 +275,15 @@ impl Drop for RegeneratingFlag {
 
 /// Runs a render to its end, turning a panic or a hang into an error: either
 /// would otherwise leave the key marked as regenerating for good.
-async fn render_guarded(render: &Render) -> Result<RenderedPage, String> {
+async fn render_guarded(render: &Render, timeout: Duration) -> Result<RenderedPage, String> {
     let rendered = std::panic::AssertUnwindSafe(async { render().await }).catch_unwind();
-    match tokio::time::timeout(RENDER_TIMEOUT, rendered).await {
+    match tokio::time::timeout(timeout, rendered).await {
         Ok(Ok(result)) => result,
         Ok(Err(panic)) => {
             let message = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
             Err(format!("the render panicked: {}", message.unwrap_or("(no message)")))
         }
-        Err(_) => Err(format!("no page after {RENDER_TIMEOUT:?}")),
+        Err(_) => Err(format!("no page after {timeout:?}")),
     }
 }
 
@@ -350,7 +356,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_cold_page_is_rendered_written_and_then_fresh() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::ZERO);
         let (html, status) = cache.get("/isr", renderer.render()).await.unwrap();
@@ -363,7 +369,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_cold_requests_share_one_render() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::from_millis(50));
         let requests: Vec<_> = (0..20)
@@ -380,7 +386,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn stale_page_is_served_at_once_while_one_regeneration_runs() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         let renderer = FakeRenderer::new(Duration::from_millis(200));
         cache.get("/isr", renderer.render()).await.unwrap();
@@ -420,7 +426,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_regeneration_keeps_the_last_good_page_and_backs_off() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let (cache, renderer, file) = stale_page_after_a_failed_regeneration(root.path(), Outcome::Error).await;
         for _ in 0..5 {
             let (html, status) = cache.get("/isr", renderer.render()).await.unwrap();
@@ -434,7 +440,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_render_keeps_the_last_good_page_and_is_retried() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let (cache, renderer, file) = stale_page_after_a_failed_regeneration(root.path(), Outcome::Panic).await;
         assert_eq!(std::fs::read(&file).unwrap(), b"<p>render 1</p>");
 
@@ -445,14 +451,15 @@ mod tests {
         assert_eq!(std::fs::read(&file).unwrap(), b"<p>render 3</p>");
     }
 
-    #[tokio::test(start_paused = true)]
+    #[tokio::test]
     async fn a_render_that_never_ends_fails_after_the_timeout() {
-        let root = tempfile::TempDir::new().unwrap();
-        let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
+        let root = crate::scratch::TempDir::new().unwrap();
+        let pages = Arc::new(DiskPages::new(root.path().into()));
+        let cache = IsrCache::with_render_timeout(pages, Duration::from_secs(60), Duration::from_millis(100));
         let renderer = FakeRenderer::new(Duration::ZERO);
         renderer.from_now_on(Outcome::Hang);
         let error = cache.get("/isr", renderer.render()).await.unwrap_err();
-        assert!(error.to_string().contains("no page after 20s"), "{error}");
+        assert!(error.to_string().contains("no page after 100ms"), "{error}");
         renderer.from_now_on(Outcome::Page);
         assert_eq!(cache.get("/isr", renderer.render()).await.unwrap().1, CacheStatus::Miss);
     }
@@ -460,7 +467,7 @@ mod tests {
     #[tokio::test]
     async fn a_page_is_never_replaced_by_one_generated_before_it() {
         // A slow background render that finishes after an on-demand one.
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let pages = DiskPages::new(root.path().into());
         let page = |html: &'static str, generated_at| StoredPage { html: Bytes::from(html), generated_at, tags: None };
         let now = SystemTime::now();
@@ -473,7 +480,7 @@ mod tests {
 
     #[tokio::test]
     async fn age_comes_from_the_file_so_a_new_cache_sees_old_pages_as_stale() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let renderer = FakeRenderer::new(Duration::ZERO);
         IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60)).get("/isr", renderer.render()).await.unwrap();
         age_file(&root.path().join("isr/index.html"), Duration::from_secs(61));
@@ -483,7 +490,7 @@ mod tests {
 
     #[tokio::test]
     async fn tags_select_the_pages_that_list_them() {
-        let root = tempfile::TempDir::new().unwrap();
+        let root = crate::scratch::TempDir::new().unwrap();
         let cache = IsrCache::new(Arc::new(DiskPages::new(root.path().into())), Duration::from_secs(60));
         assert_eq!(cache.keys_tagged("rust", &["/isr"]).await.unwrap(), ["/isr"], "unknown tags count as tagged");
         cache.get("/isr", FakeRenderer::new(Duration::ZERO).render()).await.unwrap();

@@ -2,6 +2,10 @@
 //! content, and a raw HTTP/1.1 client that keeps every read with its arrival time.
 #![allow(dead_code)] // each test file uses its own part of this module
 
+#[path = "../../src/scratch.rs"]
+mod scratch;
+pub use scratch::TempDir;
+
 use server::{config::Config, state::AppState, Server};
 use std::{
     net::SocketAddr,
@@ -9,7 +13,6 @@ use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
-use tempfile::TempDir;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
