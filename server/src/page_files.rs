@@ -73,7 +73,13 @@ impl PageFiles {
     pub async fn read(&self, path: &Path) -> io::Result<StaticPage> {
         // A stat of a page-cached inode takes about a microsecond: cheaper inline
         // than the hop to a blocking thread that an open and a read need.
-        let meta = std::fs::metadata(path)?;
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(error) => {
+                self.forget(path); // a build removed it: free its memory too
+                return Err(error);
+            }
+        };
         let (modified, len) = (meta.modified()?, meta.len());
         if let Some(page) = self.cached.read().unwrap_or_else(|p| p.into_inner()).pages.get(path) {
             if page.modified == modified && page.len == len {
@@ -102,6 +108,18 @@ impl PageFiles {
             cache.pages.insert(path.to_path_buf(), CachedPage { page: page.clone(), modified, len });
         }
         Ok(page)
+    }
+}
+
+impl PageFiles {
+    fn forget(&self, path: &Path) {
+        if !self.cached.read().unwrap_or_else(|p| p.into_inner()).pages.contains_key(path) {
+            return;
+        }
+        let mut cache = self.cached.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(gone) = cache.pages.remove(path) {
+            cache.bytes -= gone.page.len();
+        }
     }
 }
 

@@ -7,12 +7,16 @@
 //! every page the route table serves as SSG (`/posts/{slug}` for every post),
 //! the ISR pages (their first version), PPR's shell (with skeletons in its
 //! holes), and `404.html`. Beside each SSG page, its brotli copy (`index.html.br`).
+//! Once all of them are in place, the pages it did not write this time (a deleted
+//! post's, a dropped route's) are removed: the root holds what the content and
+//! the route table produce now, and nothing that an earlier build left.
 
 use crate::{encoding, page_files, render, routes::PAGES, site_fs, state::AppState};
 use app::{bench::BenchFigures, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
 use std::{
+    collections::HashSet,
     path::PathBuf,
     sync::{
         atomic::{AtomicBool, Ordering},
@@ -30,9 +34,20 @@ struct PageJob {
     post_file: Option<PathBuf>,
 }
 
+impl PageJob {
+    /// SSG pages are sent as they are, so each is compressed here, once, with
+    /// brotli (which every browser takes; a gzip-only client gets the page
+    /// compressed per response).
+    fn brotli_copy(&self) -> Option<PathBuf> {
+        (self.strategy == Strategy::Ssg).then(|| page_files::brotli_copy_path(&self.file))
+    }
+}
+
 #[derive(Debug)]
 pub struct PrerenderReport {
     pub pages: usize,
+    /// The page files of earlier builds that this one no longer produces.
+    pub removed: Vec<PathBuf>,
     pub took: Duration,
 }
 
@@ -40,6 +55,8 @@ pub struct PrerenderReport {
 pub enum PrerenderError {
     #[error("{page}{}: {message}", .post_file.as_ref().map(|f| format!(" (from {})", f.display())).unwrap_or_default())]
     Page { page: String, post_file: Option<PathBuf>, message: String },
+    #[error("removing the pages of earlier builds from {root}: {source}")]
+    Cleanup { root: PathBuf, source: std::io::Error },
 }
 
 pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderError> {
@@ -66,6 +83,10 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
         post_file: None,
     });
 
+    let written: HashSet<PathBuf> = jobs
+        .iter()
+        .flat_map(|job| std::iter::once(job.file.clone()).chain(job.brotli_copy()))
+        .collect();
     let total = jobs.len();
     let report_every = (total / 10).max(1);
     let parallel = std::thread::available_parallelism().map_or(2, |n| n.get()) * 2;
@@ -104,9 +125,14 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     if let Some(error) = first_error {
         return Err(error);
     }
+    let removed = site_fs::remove_stale_pages(root, &written)
+        .map_err(|source| PrerenderError::Cleanup { root: root.clone(), source })?;
+    for file in &removed {
+        tracing::info!("removed {}: this build no longer produces it", file.display());
+    }
     let took = started.elapsed();
     tracing::info!("prerendered {total} pages into {} in {took:.2?}", root.display());
-    Ok(PrerenderReport { pages: total, took })
+    Ok(PrerenderReport { pages: total, removed, took })
 }
 
 /// Where the home page's measured figures come from: the last `make bench` on
@@ -144,16 +170,12 @@ async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError
     let uri: Uri = job.url.parse().map_err(|e| error(format!("not a URI: {e}")))?;
     let generated_at = SystemTime::now();
     let html = render::document_bytes(state, job.strategy, &uri, job.status).await.map_err(error)?;
-    // SSG pages are sent as they are, so each is compressed here, once, with
-    // brotli (which every browser takes; a gzip-only client gets the page
-    // compressed per response). The copy carries the page's mtime, which is
-    // how the server pairs them.
-    let compress = job.strategy == Strategy::Ssg;
+    // The copy carries the page's mtime: that is how the server pairs them.
+    let copy = job.brotli_copy();
     let file = job.file.clone();
     tokio::task::spawn_blocking(move || {
         site_fs::write_atomic(&file, &html, generated_at).map_err(|e| (file.clone(), e))?;
-        if compress {
-            let copy = page_files::brotli_copy_path(&file);
+        if let Some(copy) = copy {
             site_fs::write_atomic_unsynced(&copy, &encoding::brotli(&html), generated_at)
                 .map_err(|e| (copy, e))?;
         }

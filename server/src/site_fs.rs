@@ -1,6 +1,7 @@
 //! The site root on disk: which file a URL maps to, and how a page is written.
 
 use std::{
+    collections::HashSet,
     fs, io,
     path::{Path, PathBuf},
     sync::atomic::{AtomicU64, Ordering},
@@ -78,6 +79,48 @@ fn write_replacing(path: &Path, bytes: &[u8], generated_at: SystemTime, durabili
     written
 }
 
+/// Removes every page file under `root` that the build did not just write:
+/// the pages of deleted posts and of routes no longer in the table, with their
+/// compressed copies. A page file is an `index.html` or `404.html`, or one of
+/// those with `.br` or `.gz` added; nothing else in the root is the build's
+/// (`pkg/` and the files of `public/` are `cargo xtask site`'s). Directories
+/// left empty go too. Returns the files removed.
+///
+/// The build calls this only once every new page is in place, so a running
+/// server never finds a current page missing.
+pub fn remove_stale_pages(root: &Path, written: &HashSet<PathBuf>) -> io::Result<Vec<PathBuf>> {
+    let mut removed = Vec::new();
+    for entry in fs::read_dir(root)? {
+        let entry = entry?;
+        if entry.file_name() != "pkg" {
+            remove_stale_in(&entry.path(), entry.file_type()?, written, &mut removed)?;
+        }
+    }
+    Ok(removed)
+}
+
+fn remove_stale_in(path: &Path, kind: fs::FileType, written: &HashSet<PathBuf>, removed: &mut Vec<PathBuf>) -> io::Result<()> {
+    if kind.is_dir() {
+        for entry in fs::read_dir(path)? {
+            let entry = entry?;
+            remove_stale_in(&entry.path(), entry.file_type()?, written, removed)?;
+        }
+        if fs::read_dir(path)?.next().is_none() {
+            fs::remove_dir(path)?;
+        }
+    } else if is_page_file(path) && !written.contains(path) {
+        fs::remove_file(path)?;
+        removed.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+fn is_page_file(path: &Path) -> bool {
+    let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let page = name.strip_suffix(".br").or(name.strip_suffix(".gz")).unwrap_or(name);
+    page == "index.html" || page == "404.html"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,5 +167,39 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"good");
         let leftovers = fs::read_dir(&blocked).unwrap().count();
         assert_eq!(leftovers, 1, "only the blocking directory remains");
+    }
+
+    #[test]
+    fn only_the_pages_not_written_are_removed() {
+        let dir = crate::scratch::TempDir::new().unwrap();
+        let root = dir.path();
+        let files = [
+            "index.html", "index.html.br", "404.html", "404.html.gz",
+            "posts/kept/index.html", "posts/kept/index.html.br",
+            "posts/deleted/index.html", "posts/deleted/index.html.br",
+            "compare/index.html", "favicon.svg", "pkg/blog.js", "pkg/index.html", "docs/guide.html",
+        ];
+        for file in files {
+            let path = root.join(file);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "x").unwrap();
+        }
+        let written: HashSet<PathBuf> =
+            ["index.html", "index.html.br", "404.html", "posts/kept/index.html", "posts/kept/index.html.br"]
+                .iter()
+                .map(|file| root.join(file))
+                .collect();
+
+        let mut removed: Vec<_> = remove_stale_pages(root, &written).unwrap().into_iter().map(|p| p.strip_prefix(root).unwrap().to_path_buf()).collect();
+        removed.sort();
+        let expected: Vec<PathBuf> = ["404.html.gz", "compare/index.html", "posts/deleted/index.html", "posts/deleted/index.html.br"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        assert_eq!(removed, expected);
+        assert!(!root.join("posts/deleted").exists() && !root.join("compare").exists(), "emptied directories go");
+        for kept in ["favicon.svg", "pkg/blog.js", "pkg/index.html", "docs/guide.html", "posts/kept/index.html.br"] {
+            assert!(root.join(kept).is_file(), "{kept} stays");
+        }
     }
 }

@@ -86,6 +86,40 @@ async fn an_edit_shows_on_ssr_at_once_but_on_ssg_only_after_the_next_build() {
 }
 
 #[tokio::test]
+async fn a_rebuild_removes_the_pages_it_no_longer_produces() {
+    let dirs = TestDirs::new();
+    prerender(&dirs.config()).await;
+    let server = spawn_in(dirs.clone(), dirs.config()).await;
+    let deleted = post_slugs(&dirs.posts_dir()).remove(0);
+    let deleted_page = format!("/posts/{deleted}");
+    assert_eq!(server.get(&deleted_page).await.status, 200);
+    // What an earlier build left for a route that the table no longer has.
+    let dropped_route = dirs.site().join("dropped-route");
+    std::fs::create_dir(&dropped_route).unwrap();
+    std::fs::write(dropped_route.join("index.html"), "<p>an old page</p>").unwrap();
+    std::fs::write(dropped_route.join("index.html.gz"), "old copy").unwrap();
+    assert_eq!(server.get("/dropped-route/").await.status, 200, "served while its file is there");
+
+    std::fs::remove_file(dirs.posts_dir().join(format!("{deleted}.md"))).unwrap();
+    eventually(Duration::from_secs(5), "the server drops the deleted post", || async {
+        !server.get("/ssr").await.text().contains(&format!("data-post-slug=\"{deleted}\""))
+    })
+    .await;
+    prerender(&dirs.config()).await;
+
+    for path in [deleted_page.as_str(), "/dropped-route/", "/dropped-route/index.html"] {
+        let response = server.get(path).await;
+        assert_eq!(response.status, 404, "{path}");
+        assert!(response.text().contains("404: nothing here"), "{path}");
+    }
+    assert!(!dirs.site().join(format!("posts/{deleted}")).exists(), "the post's directory, copy and all, is gone");
+    assert!(!dropped_route.exists());
+    let kept = post_slugs(&dirs.posts_dir()).remove(0);
+    assert_eq!(server.get(&format!("/posts/{kept}")).await.status, 200);
+    assert!(dirs.site().join(format!("posts/{kept}/index.html.br")).is_file());
+}
+
+#[tokio::test]
 async fn a_broken_post_fails_the_build_naming_its_file_and_line() {
     let dirs = TestDirs::new();
     std::fs::write(dirs.posts_dir().join("broken.md"), "---\ntitle: Broken\nslug: broken\nauthor Nobody\n---\n").unwrap();
