@@ -13,6 +13,7 @@ pub mod content;
 pub mod live;
 pub mod pages;
 pub mod post;
+pub mod site;
 pub mod strategy;
 
 use components::{BundleLoader, DocumentTitle, GeneratedAt, HoleFilling, Inspector, Nav};
@@ -60,12 +61,12 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <link rel="stylesheet" href="/pkg/blog.css"/>
+                <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)/>
                 {loads_bundle.then(|| view! { <BundleLoader options strategy/> })}
                 <MetaTags/>
             </head>
             <body>
-                {(strategy == Strategy::Csr).then(|| view! { <DocumentTitle text=format!("{} · The blog", strategy.name())/> })}
+                {(strategy == Strategy::Csr).then(|| view! { <DocumentTitle text=strategy.name()/> })}
                 <div id="app">{app}</div>
                 <footer class="page-stamp">
                     <GeneratedAt at=generated_at.clone() label=stamp_label/>

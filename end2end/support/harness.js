@@ -1,7 +1,7 @@
 // The release server on an ephemeral loopback port, and Debian's Chromium driven by
 // playwright-core. Nothing here downloads a browser.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,21 +11,64 @@ import { chromium } from 'playwright-core';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The bundle's file stem under `pkg/`, from where the build takes it. */
+export const outputName = readFileSync(resolve(repoRoot, '.cargo/config.toml'), 'utf8')
+  .match(/^LEPTOS_OUTPUT_NAME\s*=\s*"([^"]+)"/m)[1];
+
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** Starts `target/release/server` and resolves once it prints the address it bound. */
-export async function startServer(env = {}) {
+const SERVER = resolve(repoRoot, 'target/release/server');
+/** The site root that `make build` wrote: its bundle is what the tests load. */
+const BUILT_SITE = process.env.LEPTOS_SITE_ROOT ?? resolve(repoRoot, 'target/site');
+/**
+ * The tests' own posts. Not the site's `content/`: a site made from this
+ * starter replaces those posts, and its tests must still mean something.
+ */
+const FIXTURE_POSTS = resolve(repoRoot, 'end2end/fixtures/content/posts');
+
+/**
+ * A site root as `make build` writes one, but from the tests' own posts plus
+ * those in `extraPostDirs`: the built bundle and `public/`, copied, and every
+ * page prerendered by the release server. Removed after the file's tests.
+ * `postCount` is how many posts it has.
+ */
+export function fixtureSite(extraPostDirs = []) {
+  const scratch = mkdtempSync(join(tmpdir(), 'end2end-site-'));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+  const site = join(scratch, 'site');
+  const content = join(scratch, 'content');
+  mkdirSync(join(content, 'posts'), { recursive: true });
+  let postCount = 0;
+  for (const dir of [FIXTURE_POSTS, ...extraPostDirs]) {
+    for (const file of readdirSync(dir)) {
+      cpSync(join(dir, file), join(content, 'posts', file));
+      postCount += 1;
+    }
+  }
+  cpSync(join(BUILT_SITE, 'pkg'), join(site, 'pkg'), { recursive: true });
+  cpSync(resolve(repoRoot, 'public'), site, { recursive: true });
+  const built = spawnSync(SERVER, ['prerender'], {
+    cwd: repoRoot,
+    env: { ...process.env, LEPTOS_SITE_ROOT: site, CONTENT_DIR: content, DATABASE_URL: `sqlite://${join(scratch, 'build.db')}`, NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  assert.equal(built.status, 0, `the fixture site's prerender failed:\n${built.stderr}${built.stdout}`);
+  return { site, content, postCount };
+}
+
+/** Starts the release server over `site` and resolves once it prints the address it bound. */
+export async function startServer(site, env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'end2end-'));
-  const child = spawn(resolve(repoRoot, 'target/release/server'), [], {
+  const child = spawn(SERVER, [], {
     cwd: repoRoot,
     env: {
       ...process.env,
       LEPTOS_SITE_ADDR: '127.0.0.1:0',
-      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? resolve(repoRoot, 'target/site'),
-      CONTENT_DIR: resolve(repoRoot, 'content'),
+      LEPTOS_SITE_ROOT: site.site,
+      CONTENT_DIR: site.content,
       DATABASE_URL: `sqlite://${join(dataDir, 'blog.db')}`,
       DEMO_LATENCY_MS: '0',
       RUST_LOG: 'warn,server=info',
@@ -61,14 +104,15 @@ export async function startServer(env = {}) {
 }
 
 /**
- * Starts the server (with `env`) and Chromium before the file's tests and stops
- * both after them. Returns getters, since both exist only once `before` ran.
+ * Starts the server (with `env`, over `site`) and Chromium before the file's
+ * tests and stops both after them. Returns getters, since both exist only once
+ * `before` ran.
  */
-export function serverAndBrowser(env = {}) {
+export function serverAndBrowser(env = {}, site = fixtureSite()) {
   let server;
   let browser;
   before(async () => {
-    server = await startServer(env);
+    server = await startServer(site, env);
     browser = await launchBrowser();
   });
   after(async () => {

@@ -1,33 +1,14 @@
 // Posts whose every field tries to run script (end2end/fixtures/hostile-content),
-// added to the blog: on every route, in Chromium, none of it runs. A sentinel,
+// added to the fixture posts: on every route, in Chromium, none of it runs. A sentinel,
 // window.__pwned, would be set by any payload that executed; a CSP refusal would
 // show as a console error; both must stay absent.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { serverAndBrowser, openPage, waitForClientMode, repoRoot } from '../support/harness.js';
+import { resolve } from 'node:path';
+import { serverAndBrowser, fixtureSite, openPage, waitForClientMode, repoRoot } from '../support/harness.js';
 
-// A site root with the built bundle, prerendered from the blog plus the corpus.
-const scratch = mkdtempSync(join(tmpdir(), 'hostile-'));
-const site = join(scratch, 'site');
-const content = join(scratch, 'content');
-mkdirSync(join(content, 'posts'), { recursive: true });
-for (const dir of [resolve(repoRoot, 'content/posts'), resolve(repoRoot, 'end2end/fixtures/hostile-content/posts')]) {
-  for (const file of readdirSync(dir)) cpSync(join(dir, file), join(content, 'posts', file));
-}
-cpSync(resolve(repoRoot, 'target/site/pkg'), join(site, 'pkg'), { recursive: true });
-cpSync(resolve(repoRoot, 'public'), site, { recursive: true });
-const built = spawnSync(resolve(repoRoot, 'target/release/server'), ['prerender'], {
-  env: { ...process.env, LEPTOS_SITE_ROOT: site, CONTENT_DIR: content, DATABASE_URL: `sqlite://${join(scratch, 'build.db')}`, NO_COLOR: '1' },
-  encoding: 'utf8',
-});
-assert.equal(built.status, 0, `prerender of the hostile corpus failed:\n${built.stderr}${built.stdout}`);
-
-const live = serverAndBrowser({ LEPTOS_SITE_ROOT: site, CONTENT_DIR: content });
-after(() => rmSync(scratch, { recursive: true, force: true }));
+// A site root with the built bundle, prerendered from the fixture posts plus the corpus.
+const live = serverAndBrowser({}, fixtureSite([resolve(repoRoot, 'end2end/fixtures/hostile-content/posts')]));
 const HOSTILE = ['hostile-markup', 'long-unicode'];
 
 test('hostile posts stay inert on every route, in Chromium', async () => {

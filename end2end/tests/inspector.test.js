@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { serverAndBrowser, openPage, waitForClientMode, repoRoot } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode, repoRoot, outputName } from '../support/harness.js';
 
 const live = serverAndBrowser();
 
@@ -46,7 +46,7 @@ test('the inspector opens on every route and shows its strategy and how the clie
     assert.ok((await field(page, 'client')).startsWith(mode), `${path}: ${await field(page, 'client')}`);
     assert.match(await field(page, 'ttfb'), /^[\d.]+ ms$/, `${path} TTFB`);
     assert.match(await field(page, 'html-bytes'), /KiB decoded/, `${path} HTML bytes`);
-    const bundle = strategy === 'csr' ? 'blog-csr' : 'blog';
+    const bundle = strategy === 'csr' ? `${outputName}-csr` : outputName;
     const loaded = (await field(page, 'bundle')).replace(/, as sent$/, '').split(' + ');
     assert.deepEqual([...new Set(loaded.map((file) => file.replace(/ [\d.]+ KiB$/, '')))].sort(), [`${bundle}.js`, `${bundle}.wasm`],
       `${path} names the bundle it loaded: ${loaded}`);

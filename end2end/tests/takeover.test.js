@@ -2,7 +2,7 @@
 // client-renders /csr, in real Chromium, against the release build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter, outputName } from '../support/harness.js';
 
 const live = serverAndBrowser();
 
@@ -75,14 +75,14 @@ test('no route logs a hydration mismatch or any other console error', async () =
 test('island pages load only the islands bundle, and /csr only its own, brotli-compressed', async () => {
   const [first] = await apiPosts();
   const routes = [
-    ['/', 'hydrated', 'blog'],
-    ['/ssg/', 'hydrated', 'blog'],
-    ['/ssr', 'hydrated', 'blog'],
-    ['/stream', 'hydrated', 'blog'],
-    ['/isr', 'hydrated', 'blog'],
-    ['/ppr', 'hydrated', 'blog'],
-    [`/posts/${first.slug}`, 'hydrated', 'blog'],
-    ['/csr', 'client-rendered', 'blog-csr'],
+    ['/', 'hydrated', outputName],
+    ['/ssg/', 'hydrated', outputName],
+    ['/ssr', 'hydrated', outputName],
+    ['/stream', 'hydrated', outputName],
+    ['/isr', 'hydrated', outputName],
+    ['/ppr', 'hydrated', outputName],
+    [`/posts/${first.slug}`, 'hydrated', outputName],
+    ['/csr', 'client-rendered', `${outputName}-csr`],
   ];
   for (const [path, mode, bundle] of routes) {
     const { page, problems } = await openPage(live.browser());

@@ -15,9 +15,10 @@
 use leptos::config::{Env, LeptosOptions};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-/// The file stem under `pkg/`: `blog.css`, the islands bundle `blog.js` and
-/// `blog.wasm`, and the CSR route's `blog-csr.js` and `blog-csr.wasm`.
-pub const OUTPUT_NAME: &str = "blog";
+/// The file stem under `pkg/` (`blog` here): `blog.css`, the islands bundle
+/// `blog.js` and `blog.wasm`, and the CSR route's `blog-csr.js` and
+/// `blog-csr.wasm`. Set once, in `.cargo/config.toml`, which Leptos reads too.
+pub const OUTPUT_NAME: &str = env!("LEPTOS_OUTPUT_NAME");
 
 #[derive(Clone, Debug)]
 pub struct Config {

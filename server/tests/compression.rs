@@ -99,20 +99,20 @@ async fn bundle_files_are_sent_precompressed() {
     let pkg = server.site().join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     let wasm = b"\0asm not really, but bytes the build would compress".repeat(50);
-    std::fs::write(pkg.join("blog.wasm"), &wasm).unwrap();
-    std::fs::write(pkg.join("blog.wasm.br"), b"the build's brotli bytes").unwrap();
-    std::fs::write(pkg.join("blog.wasm.gz"), b"the build's gzip bytes").unwrap();
+    std::fs::write(pkg.join("example.wasm"), &wasm).unwrap();
+    std::fs::write(pkg.join("example.wasm.br"), b"the build's brotli bytes").unwrap();
+    std::fs::write(pkg.join("example.wasm.gz"), b"the build's gzip bytes").unwrap();
 
-    let brotli = get(&server, "/pkg/blog.wasm", Some(CHROMIUM)).await;
+    let brotli = get(&server, "/pkg/example.wasm", Some(CHROMIUM)).await;
     assert_eq!(brotli.status, 200);
     assert_eq!(brotli.header("content-encoding"), Some("br"));
     assert_eq!(brotli.body, b"the build's brotli bytes", "the file the build wrote, as it is");
     assert!(varies_on_accept_encoding(&brotli));
 
-    let gzip = get(&server, "/pkg/blog.wasm", Some("gzip")).await;
+    let gzip = get(&server, "/pkg/example.wasm", Some("gzip")).await;
     assert_eq!(gzip.body, b"the build's gzip bytes");
 
-    let plain = get(&server, "/pkg/blog.wasm", None).await;
+    let plain = get(&server, "/pkg/example.wasm", None).await;
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(plain.body, wasm);
     assert!(varies_on_accept_encoding(&plain));

@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{attribute_values, post_slugs, request, spawn_built as spawn, RawResponse};
+use common::{attribute_values, every_page, post_slugs, request, spawn_built as spawn, RawResponse};
+use server::config::OUTPUT_NAME;
 
 fn raw_get(path: &str, extra_headers: &str) -> String {
     format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra_headers}Connection: close\r\n\r\n")
@@ -65,8 +66,10 @@ async fn every_write_endpoint_has_a_body_limit() {
 #[tokio::test]
 async fn head_works_on_every_route() {
     let server = spawn().await;
-    let post = format!("/posts/{}", post_slugs(&server.posts_dir())[0]);
-    for path in ["/", "/compare", "/ssg", "/ssg/", "/ssr", "/stream", "/csr", "/isr", "/ppr", post.as_str(), "/api/posts", "/pkg/blog.css", "/favicon.svg"] {
+    let pages = every_page(&server.posts_dir()).into_iter().map(|(path, _)| path);
+    let others = ["/ssg/", "/api/posts", "/favicon.svg"].map(String::from);
+    for path in pages.chain(others).chain([format!("/pkg/{OUTPUT_NAME}.css")]) {
+        let path = path.as_str();
         let head = server.head(path).await;
         let get = server.get(path).await;
         assert_eq!(head.status, get.status, "HEAD {path}");
@@ -122,16 +125,17 @@ fn assert_every_inline_script_is_allowed(path: &str, response: &RawResponse) {
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_leaks_no_version() {
     let server = spawn().await;
-    let post = format!("/posts/{}", post_slugs(&server.posts_dir())[0]);
-    let pages = ["/", "/compare", "/ssg", "/ssr", "/stream", "/csr", "/isr", "/ppr", post.as_str(), "/posts/nope", "/no/such/page"];
-    for path in pages.iter().chain(&["/api/posts", "/pkg/blog.css", "/favicon.svg"]) {
+    let mut pages: Vec<String> = every_page(&server.posts_dir()).into_iter().map(|(path, _)| path).collect();
+    pages.extend(["/posts/nope", "/no/such/page"].map(String::from));
+    let others = ["/api/posts".to_string(), "/favicon.svg".to_string(), format!("/pkg/{OUTPUT_NAME}.css")];
+    for path in pages.iter().chain(&others) {
         let response = server.get(path).await;
         assert_eq!(response.header("x-content-type-options"), Some("nosniff"), "{path}");
         assert_eq!(response.header("referrer-policy"), Some("strict-origin-when-cross-origin"), "{path}");
         assert_eq!(response.header("server"), None, "{path} names no server");
         assert_eq!(response.header("x-powered-by"), None, "{path}");
     }
-    for path in pages {
+    for path in &pages {
         let response = server.get(path).await;
         assert_every_inline_script_is_allowed(path, &response);
         let policy = response.header("content-security-policy").unwrap();

@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::{attribute_values, copy_of_content, generated_at_values, post_slugs, post_titles, spawn_built as spawn};
+use server::config::OUTPUT_NAME;
+use common::{attribute_values, copy_of_content, every_page, generated_at_values, post_slugs, post_titles, spawn_built as spawn};
 use std::time::{Duration, Instant};
 
 fn escape_text(text: &str) -> String {
@@ -69,21 +70,11 @@ fn server_timing_entries(header: &str) -> Vec<(String, Option<f64>, Option<Strin
 #[tokio::test]
 async fn every_html_route_names_its_strategy_and_times_itself() {
     let server = spawn().await;
-    let post = format!("/posts/{}", post_slugs(&server.posts_dir())[0]);
-    let routes = [
-        ("/", "ssg"),
-        ("/compare", "ssg"),
-        ("/ssg", "ssg"),
-        ("/ssr", "ssr"),
-        ("/stream", "stream"),
-        ("/csr", "csr"),
-        ("/isr", "isr"),
-        ("/ppr", "ppr"),
-        (post.as_str(), "ssg"),
-        ("/posts/no-such-post", "ssg"),
-        ("/no/such/page", "ssr"),
-    ];
+    let mut routes: Vec<(String, &str)> =
+        every_page(&server.posts_dir()).into_iter().map(|(path, strategy)| (path, strategy.as_str())).collect();
+    routes.extend([("/posts/no-such-post".to_string(), "ssg"), ("/no/such/page".to_string(), "ssr")]);
     for (path, strategy) in routes {
+        let path = path.as_str();
         let response = server.get(path).await;
         assert_eq!(response.header("x-render-strategy"), Some(strategy), "{path}");
         assert!(response.header("content-type").unwrap().starts_with("text/html"), "{path}");
@@ -158,8 +149,8 @@ async fn csr_shell_has_no_post_in_its_html() {
     for title in post_titles(&server.posts_dir()) {
         assert!(!html.contains(&escape_text(&title)), "View Source must not show {title:?}");
     }
-    assert!(html.contains("/pkg/blog-csr.js"), "the shell loads the CSR bundle");
-    assert!(!html.contains("/pkg/blog.js"), "and not the islands bundle");
+    assert!(html.contains(&format!("/pkg/{OUTPUT_NAME}-csr.js")), "the shell loads the CSR bundle");
+    assert!(!html.contains(&format!("/pkg/{OUTPUT_NAME}.js")), "and not the islands bundle");
 }
 
 #[tokio::test]

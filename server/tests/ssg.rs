@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, TestDirs};
+use common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, KillOnDrop, TestDirs};
 use std::{
     process::Stdio,
     time::{Duration, SystemTime},
@@ -132,7 +132,7 @@ async fn a_broken_post_fails_the_build_naming_its_file_and_line() {
 async fn the_static_export_works_from_a_plain_file_server() {
     let dirs = TestDirs::new();
     prerender(&dirs.config()).await;
-    let mut python = FileServer(
+    let mut python = KillOnDrop(
         std::process::Command::new("python3")
             .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0", "--directory"])
             .arg(dirs.site())
@@ -162,14 +162,4 @@ async fn the_static_export_works_from_a_plain_file_server() {
     assert_eq!(listed, slugs);
     let slug = &slugs[0];
     assert!(get(&format!("/posts/{slug}/")).await.text().contains("class=\"post-body\""));
-}
-
-/// Stops the file server however the test ends.
-struct FileServer(std::process::Child);
-
-impl Drop for FileServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

@@ -17,8 +17,8 @@ use anyhow::{bail, Context, Result};
 use std::{env, path::PathBuf};
 
 /// The stem of the site's file names under `pkg/`: `blog.css`, and the bundles
-/// (see `site::Bundle`).
-pub const OUTPUT_NAME: &str = "blog";
+/// (see `site::Bundle`). Set once, in `.cargo/config.toml`.
+pub const OUTPUT_NAME: &str = env!("LEPTOS_OUTPUT_NAME");
 
 fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -49,4 +49,17 @@ fn main() -> Result<()> {
 pub fn workspace_root() -> Result<PathBuf> {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     Ok(manifest_dir.parent().context("xtask lives in the workspace")?.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    /// cargo-leptos takes the bundle's name from the workspace metadata, the
+    /// plain cargo build from `.cargo/config.toml`: a rename must change both.
+    #[test]
+    fn cargo_leptos_metadata_names_the_same_bundle() {
+        let manifest = std::fs::read_to_string(super::workspace_root().unwrap().join("Cargo.toml")).unwrap();
+        let metadata = manifest.split("[[workspace.metadata.leptos]]").nth(1).expect("the cargo-leptos metadata");
+        let name = metadata.lines().find_map(|line| line.strip_prefix("name = ")).expect("a name");
+        assert_eq!(name.trim_matches('"'), super::OUTPUT_NAME);
+    }
 }

@@ -1,13 +1,15 @@
+use crate::site::SITE_TITLE;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-/// The document's `<title>`. leptos_meta 0.8 writes a title into the server's
-/// HTML as it is, so a title holding `</title>` could end the element and start
-/// markup of its own: the text is escaped first, and the browser decodes the
-/// entities back. Every page sets its title through this component.
+/// The document's `<title>`: the page's own title, then the site's. leptos_meta
+/// 0.8 writes a title into the server's HTML as it is, so a title holding
+/// `</title>` could end the element and start markup of its own: the text is
+/// escaped first, and the browser decodes the entities back. Every page sets
+/// its title through this component.
 #[component]
 pub fn DocumentTitle(#[prop(into)] text: String) -> impl IntoView {
-    view! { <Title text=escape_text(&text)/> }
+    view! { <Title text=escape_text(&format!("{text} · {SITE_TITLE}"))/> }
 }
 
 fn escape_text(text: &str) -> String {

@@ -1,4 +1,4 @@
-use crate::strategy::Strategy;
+use crate::{site::SITE_TITLE, strategy::Strategy};
 use leptos::prelude::*;
 
 /// The site header. Links carry `rel="external"`: each page is its own document,
@@ -20,7 +20,7 @@ pub fn Nav() -> impl IntoView {
         .collect_view();
     view! {
         <header class="site-header">
-            <a class="brand" href="/" rel="external">"Rendering strategies"</a>
+            <a class="brand" href="/" rel="external">{SITE_TITLE}</a>
             <nav aria-label="Strategies">
                 <ul>
                     {links}

@@ -9,7 +9,7 @@ use leptos_meta::Meta;
 #[component]
 pub fn ComparePage() -> impl IntoView {
     view! {
-        <DocumentTitle text="Every strategy side by side · The blog"/>
+        <DocumentTitle text="Every strategy side by side"/>
         <Meta name="description" content="The same page rendered six ways, side by side, with their timestamps and timings."/>
         <section class="compare">
             <h1>"Six strategies, side by side"</h1>

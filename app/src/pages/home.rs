@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub fn HomePage() -> impl IntoView {
     let bench = use_context::<Arc<BenchFigures>>();
     view! {
-        <DocumentTitle text="Rendering strategies, one component tree"/>
+        <DocumentTitle text="One component tree, six ways to make HTML"/>
         <Meta name="description" content="One Leptos component tree served as SSG, SSR, streaming, CSR, ISR and PPR, each page showing how it was made."/>
         <section class="home">
             <h1>"One component tree, six ways to make HTML"</h1>

@@ -9,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <DocumentTitle text="Not found · The blog"/>
+        <DocumentTitle text="Not found"/>
         <section class="not-found">
             <h1>"404: nothing here"</h1>
             <p>"There is no page at this address. The " <a href="/" rel="external">"strategy map"</a> " lists every page there is."</p>

@@ -15,7 +15,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
     // and only the holes arrive later.
     let posts = Resource::new_blocking(|| (), |_| list_posts());
     view! {
-        <DocumentTitle text=format!("{} · The blog", strategy.name())/>
+        <DocumentTitle text=strategy.name()/>
         <Meta name="description" content=strategy.summary()/>
         <StrategyIntro strategy/>
         {live_holes.map(|filling| view! { <LiveHoles filling/> })}

@@ -30,7 +30,7 @@ impl TestDirs {
         Arc::new(TestDirs { content: copy_of_content(), site_root: TempDir::new().expect("temp dir") })
     }
 
-    /// The blog's posts plus every post in `extra/posts`.
+    /// The fixture's posts plus every post in `extra/posts`.
     pub fn with_extra_posts(extra: &Path) -> Arc<TestDirs> {
         let dirs = TestDirs::new();
         copy_posts(&extra.join("posts"), &dirs.posts_dir());
@@ -120,11 +120,13 @@ impl Drop for TestServer {
     }
 }
 
-/// The repo's `content/`, copied so a test may edit it.
+/// The tests' own posts (`end2end/fixtures/content`), copied so a test may
+/// edit them. Not the site's `content/`: a site made from this starter
+/// replaces those posts, and its tests must still mean something.
 pub fn copy_of_content() -> TempDir {
     let dir = TempDir::new().expect("temp dir");
     std::fs::create_dir(dir.path().join("posts")).unwrap();
-    copy_posts(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../content/posts"), &dir.path().join("posts"));
+    copy_posts(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/fixtures/content/posts"), &dir.path().join("posts"));
     dir
 }
 
@@ -168,6 +170,25 @@ pub async fn spawn_in(dirs: Arc<TestDirs>, config: Config) -> TestServer {
             .expect("server runs");
     });
     TestServer { addr, dirs, config, state, stop: Some(stop), task: Some(task) }
+}
+
+/// Every page of the route table, each with the strategy that serves it;
+/// `{slug}` is the first post in `posts_dir`. Tests that visit every page take
+/// them from here, so a route added or dropped is tested or gone with it.
+pub fn every_page(posts_dir: &Path) -> Vec<(String, app::Strategy)> {
+    let slug = post_slugs(posts_dir).into_iter().next().expect("the fixture has posts");
+    server::routes::PAGES.iter().map(|page| (page.path.replace("{slug}", &slug), page.strategy)).collect()
+}
+
+/// A child process (a server, a file server) that is killed and reaped however
+/// the test ends, a failed assertion included.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// Replaces `from` with `to` in a post's file.
