@@ -9,10 +9,23 @@ pub struct PostSummary {
     pub title: String,
     /// `YYYY-MM-DD`
     pub date: String,
+    /// `YYYY-MM-DD`, if the post says when it last changed.
+    pub updated: Option<String>,
     pub author: String,
     pub tags: Vec<String>,
     pub excerpt: String,
+    /// For meta tags and the feed, in place of the excerpt.
+    pub description: Option<String>,
+    /// Shown only where `SHOW_DRAFTS=1`.
+    pub draft: bool,
     pub reading_minutes: u32,
+}
+
+impl PostSummary {
+    /// What describes the post in meta tags and the feed.
+    pub fn description(&self) -> &str {
+        self.description.as_deref().unwrap_or(&self.excerpt)
+    }
 }
 
 /// A whole post, its Markdown already rendered to HTML once, at load time.
@@ -54,9 +67,12 @@ mod tests {
             slug: slug.into(),
             title: slug.into(),
             date: "2026-01-01".into(),
+            updated: None,
             author: "a".into(),
             tags: tags.iter().map(|t| t.to_string()).collect(),
             excerpt: String::new(),
+            description: None,
+            draft: false,
             reading_minutes: 1,
         }
     }

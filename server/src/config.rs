@@ -11,7 +11,10 @@
 //! | `ISR_CACHE_URL` | unset | `redis://…`: ISR pages and their regeneration lock in Redis, shared by every instance; unset keeps them in the site root |
 //! | `PPR_HOLE_TIMEOUT_MS` | `2000` | how long a PPR hole may take before it resolves to its error state |
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
+//! | `SITE_URL` | `http://127.0.0.1:3000` | the public origin, for absolute URLs in the feed, the sitemap, canonical and OpenGraph tags |
+//! | `SHOW_DRAFTS` | unset | `1` builds and serves posts whose front matter says `draft: true` |
 
+use app::content::Drafts;
 use leptos::config::{Env, LeptosOptions};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -31,6 +34,9 @@ pub struct Config {
     pub isr_cache_url: Option<String>,
     pub ppr_hole_timeout: Duration,
     pub revalidate_token: Option<String>,
+    /// The public origin, without a trailing slash: `https://blog.example.org`.
+    pub site_url: String,
+    pub drafts: Drafts,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +59,8 @@ impl Config {
             isr_cache_url: std::env::var("ISR_CACHE_URL").ok().filter(|url| !url.is_empty()),
             ppr_hole_timeout: Duration::from_millis(parse_var("PPR_HOLE_TIMEOUT_MS", "2000")?),
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
+            site_url: site_url(var("SITE_URL", DEFAULT_SITE_URL))?,
+            drafts: drafts(var("SHOW_DRAFTS", ""))?,
         })
     }
 
@@ -69,6 +77,8 @@ impl Config {
             isr_cache_url: None,
             ppr_hole_timeout: Duration::from_secs(2),
             revalidate_token: None,
+            site_url: DEFAULT_SITE_URL.to_string(),
+            drafts: Drafts::Hidden,
         }
     }
 
@@ -83,6 +93,31 @@ impl Config {
     }
 }
 
+const DEFAULT_SITE_URL: &str = "http://127.0.0.1:3000";
+
+/// An `http(s)://host[:port][/path]` origin, kept without its trailing slash.
+fn site_url(value: String) -> Result<String, ConfigError> {
+    let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !value.contains(['?', '#', ' ']) => {
+            Ok(value.trim_end_matches('/').to_string())
+        }
+        _ => Err(ConfigError {
+            variable: "SITE_URL",
+            reason: "expected an absolute http:// or https:// URL, like https://blog.example.org".into(),
+            value,
+        }),
+    }
+}
+
+fn drafts(value: String) -> Result<Drafts, ConfigError> {
+    match value.as_str() {
+        "1" => Ok(Drafts::Shown),
+        "" | "0" => Ok(Drafts::Hidden),
+        _ => Err(ConfigError { variable: "SHOW_DRAFTS", reason: "expected 1 (show drafts) or 0".into(), value }),
+    }
+}
+
 fn var(variable: &'static str, default: &str) -> String {
     std::env::var(variable).unwrap_or_else(|_| default.to_string())
 }
@@ -93,4 +128,27 @@ where
 {
     let value = var(variable, default);
     value.parse().map_err(|error: T::Err| ConfigError { variable, reason: error.to_string(), value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_url_is_an_absolute_origin_kept_without_its_trailing_slash() {
+        assert_eq!(site_url("https://blog.example.org/".into()).unwrap(), "https://blog.example.org");
+        assert_eq!(site_url("http://127.0.0.1:3000".into()).unwrap(), "http://127.0.0.1:3000");
+        for bad in ["blog.example.org", "https://", "ftp://x", "https:///path", "https://x/?q"] {
+            let error = site_url(bad.into()).unwrap_err().to_string();
+            assert!(error.starts_with(&format!("SITE_URL={bad:?} is not valid: expected an absolute")), "{error}");
+        }
+    }
+
+    #[test]
+    fn show_drafts_takes_1_or_0() {
+        assert_eq!(drafts("1".into()).unwrap(), Drafts::Shown);
+        assert_eq!(drafts("".into()).unwrap(), Drafts::Hidden);
+        assert_eq!(drafts("0".into()).unwrap(), Drafts::Hidden);
+        assert!(drafts("yes".into()).unwrap_err().to_string().contains("expected 1 (show drafts) or 0"));
+    }
 }

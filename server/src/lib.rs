@@ -56,7 +56,7 @@ pub fn init_tracing() {
 /// The build step: loads the posts and writes every prerendered page.
 pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, StartupError> {
     _ = any_spawner::Executor::init_tokio();
-    let posts = PostStore::load(&config.content_dir)?;
+    let posts = PostStore::load(&config.content_dir, config.drafts)?;
     let views = ViewStore::open(&config.database_url).await?;
     let mut state = AppState::new(config, posts, views)?;
     state.bench = prerender::bench_figures().map(std::sync::Arc::new);
@@ -104,7 +104,7 @@ impl Server {
         // Leptos resources spawn their futures on this executor while rendering.
         // An Err only means another server in this process already set it up.
         _ = any_spawner::Executor::init_tokio();
-        let posts = PostStore::load(&config.content_dir)?;
+        let posts = PostStore::load(&config.content_dir, config.drafts)?;
         let views = ViewStore::open(&config.database_url).await?;
         let addr = config.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;

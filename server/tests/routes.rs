@@ -254,7 +254,7 @@ async fn a_broken_edit_keeps_the_last_good_version_on_ssr() {
 #[tokio::test]
 async fn broken_content_fails_startup_naming_file_and_line() {
     let content = copy_of_content();
-    std::fs::write(content.path().join("posts/broken.md"), "---\ntitle: x\nslug: broken\ndate: someday\n---\n").unwrap();
+    std::fs::write(content.path().join("posts/broken.md"), "---\ntitle: x\nslug: broken\ndate: someday\nauthor: a\nexcerpt: e\n---\n").unwrap();
     let site_root = common::TempDir::new().unwrap();
     let config = server::config::Config::for_test(site_root.path().into(), content.path().into());
     let error = server::Server::bind(config).await.err().expect("startup fails").to_string();

@@ -5,4 +5,4 @@ mod parse;
 mod store;
 
 pub use parse::{parse, ContentError};
-pub use store::{PostIndex, PostStore};
+pub use store::{Drafts, PostIndex, PostStore};

@@ -1,7 +1,9 @@
 //! `parse(path, source)`: one Markdown file with front matter into a [`Post`].
 //! Pure: no I/O, so every error case is a unit test.
 //!
-//! The front matter is a small, strict YAML subset, one `key: value` per line:
+//! The front matter is YAML, between `---` lines, read through serde by
+//! serde-saphyr: any valid YAML spelling of these keys works (plain, quoted or
+//! escaped strings, flow `[a, b]` or block `- a` lists).
 //!
 //! ```text
 //! ---
@@ -11,19 +13,23 @@
 //! author: Ada Lovelace
 //! tags: [hydration, wasm]
 //! excerpt: What the browser does with HTML it did not render.
+//! description: Optional; replaces the excerpt in the page's meta tags.
+//! updated: 2026-04-01     # optional
+//! draft: true             # optional: built and served only with SHOW_DRAFTS=1
 //! ---
 //! Markdown body…
 //! ```
 
 use crate::post::{Post, PostSummary};
 use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
 use std::{
     fmt,
     path::{Path, PathBuf},
 };
 
 const FENCE: &str = "---";
-const KEYS: [&str; 6] = ["title", "slug", "date", "author", "tags", "excerpt"];
 const WORDS_PER_MINUTE: usize = 200;
 
 /// A content error names the file and, where it has one, the line: `file:line: what to fix`.
@@ -49,143 +55,111 @@ impl fmt::Display for ContentError {
     }
 }
 
-#[derive(Default)]
+/// The keys a post may set. Any other key is an error that lists these.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FrontMatter {
-    title: Option<String>,
-    slug: Option<String>,
-    date: Option<String>,
-    author: Option<String>,
-    tags: Option<Vec<String>>,
-    excerpt: Option<String>,
+    title: Spanned<String>,
+    slug: Spanned<String>,
+    date: Spanned<String>,
+    author: Spanned<String>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    excerpt: Spanned<String>,
+    #[serde(default)]
+    description: Option<Spanned<String>>,
+    #[serde(default)]
+    updated: Option<Spanned<String>>,
+    #[serde(default)]
+    draft: bool,
 }
 
 pub fn parse(path: &Path, source: &str) -> Result<Post, ContentError> {
     let error = |line: usize, message: String| ContentError::new(path, Some(line), message);
-    let mut lines = source.lines().enumerate().map(|(i, line)| (i + 1, line));
-
-    match lines.next() {
-        Some((_, first)) if first.trim_end() == FENCE => {}
-        _ => return Err(error(1, format!("expected front matter opening with `{FENCE}` on the first line"))),
+    // An editor's byte order mark is not part of the text.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let mut lines = source.split_inclusive('\n');
+    if lines.next().map(str::trim_end) != Some(FENCE) {
+        return Err(error(1, format!("expected front matter opening with `{FENCE}` on the first line")));
     }
-
-    let mut front = FrontMatter::default();
-    let mut closing_line = None;
-    for (number, line) in lines.by_ref() {
-        let line = line.trim_end();
-        if line == FENCE {
-            closing_line = Some(number);
-            break;
-        }
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            return Err(error(number, format!("expected `key: value`, found `{line}`")));
-        };
-        let (key, value) = (key.trim(), value.trim());
-        let slot = match key {
-            "title" => &mut front.title,
-            "slug" => &mut front.slug,
-            "date" => &mut front.date,
-            "author" => &mut front.author,
-            "excerpt" => &mut front.excerpt,
-            "tags" => {
-                if front.tags.is_some() {
-                    return Err(error(number, "`tags` is set twice".into()));
-                }
-                front.tags = Some(parse_list(value).map_err(|message| error(number, message))?);
-                continue;
-            }
-            other => {
-                return Err(error(
-                    number,
-                    format!("unknown key `{other}`; expected one of {}", KEYS.join(", ")),
-                ))
-            }
-        };
-        if slot.is_some() {
-            return Err(error(number, format!("`{key}` is set twice")));
-        }
-        let value = unquote(value).map_err(|message| error(number, message))?;
-        if value.is_empty() {
-            return Err(error(number, format!("`{key}` is empty")));
-        }
-        if key == "slug" && !is_valid_slug(&value) {
-            return Err(error(
-                number,
-                format!("slug `{value}` may hold only lowercase letters, digits and single dashes"),
-            ));
-        }
-        if key == "date" && !is_valid_date(&value) {
-            return Err(error(number, format!("date `{value}` is not a calendar date in the form YYYY-MM-DD")));
-        }
-        *slot = Some(value);
-    }
-
-    let Some(closing_line) = closing_line else {
+    let Some(closing) = lines.position(|line| line.trim_end() == FENCE) else {
         return Err(error(1, format!("front matter opened here is never closed with `{FENCE}`")));
     };
-    let missing = |key: &str| error(closing_line, format!("front matter lacks `{key}`"));
-    let body: String = source.lines().skip(closing_line).collect::<Vec<_>>().join("\n");
+    // Line numbers in the file: the YAML starts on line 2, the fence closes it on `closing_line`.
+    let closing_line = closing + 2;
+    let yaml: String = source.split_inclusive('\n').skip(1).take(closing).collect();
+    let body: String = source.split_inclusive('\n').skip(closing_line).collect();
+    let at = |value: &Spanned<String>| value.referenced.line() as usize + 1;
+
+    let front: FrontMatter = serde_saphyr::from_str(&yaml).map_err(|e| {
+        let message = e.without_snippet().to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).trim();
+        if let Some(key) = message.strip_prefix("missing field ") {
+            return error(closing_line, format!("front matter lacks {key}"));
+        }
+        let line = e.location().map_or(closing_line, |location| location.line() as usize + 1);
+        error(line, explain(message, source.lines().nth(line - 1).unwrap_or_default().trim()))
+    })?;
+    let required = [("title", &front.title), ("slug", &front.slug), ("author", &front.author), ("excerpt", &front.excerpt)];
+    for (key, value) in required.into_iter().chain(front.description.as_ref().map(|d| ("description", d))) {
+        if value.value.trim().is_empty() {
+            return Err(error(at(value), format!("`{key}` is empty")));
+        }
+    }
+    if !is_valid_slug(&front.slug.value) {
+        let message = format!("slug `{}` may hold only lowercase letters, digits and single dashes", front.slug.value);
+        return Err(error(at(&front.slug), message));
+    }
+    for (key, date) in [("date", Some(&front.date)), ("updated", front.updated.as_ref())] {
+        if let Some(date) = date.filter(|date| !is_valid_date(&date.value)) {
+            return Err(error(at(date), format!("{key} `{}` is not a calendar date in the form YYYY-MM-DD", date.value)));
+        }
+    }
+    if let Some(tag) = front.tags.iter().find(|tag| tag.value.is_empty()) {
+        return Err(error(at(tag), "a tag is empty".into()));
+    }
 
     Ok(Post {
         summary: PostSummary {
-            title: front.title.ok_or_else(|| missing("title"))?,
-            slug: front.slug.ok_or_else(|| missing("slug"))?,
-            date: front.date.ok_or_else(|| missing("date"))?,
-            author: front.author.ok_or_else(|| missing("author"))?,
-            tags: front.tags.ok_or_else(|| missing("tags"))?,
-            excerpt: front.excerpt.ok_or_else(|| missing("excerpt"))?,
+            title: front.title.value,
+            slug: front.slug.value,
+            date: front.date.value,
+            updated: front.updated.map(|updated| updated.value),
+            author: front.author.value,
+            tags: front.tags.into_iter().map(|tag| tag.value).collect(),
+            excerpt: front.excerpt.value,
+            description: front.description.map(|description| description.value),
+            draft: front.draft,
             reading_minutes: body.split_whitespace().count().div_ceil(WORDS_PER_MINUTE).max(1) as u32,
         },
         body_html: render_markdown(&body),
     })
 }
 
-/// `"quoted \"text\""` or bare text.
-fn unquote(value: &str) -> Result<String, String> {
-    let Some(inner) = value.strip_prefix('"') else {
-        return Ok(value.to_string());
-    };
-    let Some(inner) = inner.strip_suffix('"') else {
-        return Err(format!("unterminated quoted string `{value}`"));
-    };
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(escaped @ ('"' | '\\')) => out.push(escaped),
-                Some(other) => return Err(format!("unknown escape `\\{other}` in `{value}`")),
-                None => return Err(format!("dangling `\\` in `{value}`")),
-            },
-            '"' => return Err(format!("unescaped `\"` inside `{value}`")),
-            c => out.push(c),
+/// serde-saphyr's message for a YAML or type error on `line`, said in terms of
+/// this file's keys where it names something a post author can fix.
+fn explain(message: &str, line: &str) -> String {
+    if message == "expected mapping start" || message.starts_with("simple key expected") {
+        return format!("expected `key: value`, found `{line}`");
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        return format!("unknown key {}", rest.replacen(", expected", "; expected", 1));
+    }
+    if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        return format!("`{key}` is set twice");
+    }
+    match line.split_once(':').map(|(key, _)| key.trim()) {
+        Some("tags") if message.contains("sequence") => {
+            "`tags` must be a list: `[rust, ssr]`, or one `- tag` per line".to_string()
         }
+        Some("draft") if message.contains("bool") || message.contains("boolean") => {
+            "`draft` must be `true` or `false`".to_string()
+        }
+        Some(key) if message.contains("null") => format!("`{key}` has no value"),
+        Some(key) if message.contains("expected string") => format!("`{key}` must be text, not a list or a mapping"),
+        _ => message.to_string(),
     }
-    Ok(out)
-}
-
-/// `[a, "b c"]`
-fn parse_list(value: &str) -> Result<Vec<String>, String> {
-    let inner = value
-        .strip_prefix('[')
-        .and_then(|v| v.strip_suffix(']'))
-        .ok_or_else(|| format!("expected a list like `[rust, ssr]`, found `{value}`"))?;
-    if inner.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    inner
-        .split(',')
-        .map(|item| {
-            let item = unquote(item.trim())?;
-            if item.is_empty() {
-                Err(format!("empty item in list `{value}`"))
-            } else {
-                Ok(item)
-            }
-        })
-        .collect()
 }
 
 fn is_valid_slug(slug: &str) -> bool {
@@ -268,52 +242,65 @@ mod tests {
         assert_eq!(post.summary.date, "2026-03-14");
         assert_eq!(post.summary.tags, ["hydration", "wasm"]);
         assert_eq!(post.summary.reading_minutes, 1);
+        assert_eq!((post.summary.updated, post.summary.description, post.summary.draft), (None, None, false));
         assert!(post.body_html.contains("<h1>Heading</h1>"));
         assert!(post.body_html.contains("<em>text</em>"));
     }
 
+    /// Each line replaces `from` in GOOD with `to`, then checks one field.
     #[test]
-    fn missing_opening_fence_names_line_one() {
-        assert_eq!(
-            error_of("title: x\n"),
-            "content/posts/x.md:1: expected front matter opening with `---` on the first line"
-        );
+    fn every_valid_yaml_spelling_parses() {
+        let cases: &[(&str, &str, fn(&PostSummary) -> String, &str)] = &[
+            ("author: Ada", "author: 'Ada O''Neil'", |p| p.author.clone(), "Ada O'Neil"),
+            ("author: Ada", "author: \"A \\u2014 B\"", |p| p.author.clone(), "A \u{2014} B"),
+            ("author: Ada", "author: Ada # a comment", |p| p.author.clone(), "Ada"),
+            ("author: Ada", "author: >-\n  Ada\n  Lovelace", |p| p.author.clone(), "Ada Lovelace"),
+            ("title: \"Hydration, \\\"explained\\\"\"", "title: 2026", |p| p.title.clone(), "2026"),
+            ("tags: [hydration, wasm]", "tags:\n  - hydration\n  - \"web assembly\"", |p| p.tags.join("|"), "hydration|web assembly"),
+            ("tags: [hydration, wasm]", "tags: []", |p| p.tags.join("|"), ""),
+            ("tags: [hydration, wasm]\n", "", |p| p.tags.join("|"), ""),
+            ("date: 2026-03-14", "date: '2026-03-14'", |p| p.date.clone(), "2026-03-14"),
+            ("author: Ada", "author: Ada\nupdated: 2026-04-01", |p| format!("{:?}", p.updated), "Some(\"2026-04-01\")"),
+            ("author: Ada", "author: Ada\ndraft: true", |p| p.draft.to_string(), "true"),
+            ("author: Ada", "author: Ada\ndescription: For search engines.", |p| p.description().to_string(), "For search engines."),
+            ("---\ntitle", "\u{feff}---\ntitle", |p| p.slug.clone(), "hydration"),
+        ];
+        for (from, to, field, expected) in cases {
+            assert!(GOOD.contains(from), "{from:?}");
+            let post = parse_str(&GOOD.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{to:?}: {e}"));
+            assert_eq!(field(&post.summary), *expected, "{to:?}");
+        }
     }
 
     #[test]
-    fn unclosed_front_matter_is_an_error() {
-        assert!(error_of("---\ntitle: x\n").contains(":1: front matter opened here is never closed"));
+    fn every_invalid_front_matter_names_its_line_and_what_to_fix() {
+        let cases = [
+            ("title: \"", "title x\ntitle: \"", "2: expected `key: value`, found `title x`"),
+            ("author: Ada", "auther: Ada", "5: unknown key `auther`; expected one of title, slug, date, author, tags, excerpt, description, updated, draft"),
+            ("author: Ada", "author Ada", "5: expected `key: value`, found `author Ada`"),
+            ("excerpt: What the browser does.\n", "", "7: front matter lacks `excerpt`"),
+            ("author: Ada", "author:", "5: `author` has no value"),
+            ("author: Ada", "author: \"\"", "5: `author` is empty"),
+            ("author: Ada", "author: [a, b]", "5: `author` must be text, not a list or a mapping"),
+            ("author: Ada", "author: \"Ada", "5: unclosed quote"),
+            ("author: Ada", "title: again", "5: `title` is set twice"),
+            ("2026-03-14", "2026-02-30", "4: date `2026-02-30` is not a calendar date in the form YYYY-MM-DD"),
+            ("author: Ada", "author: Ada\nupdated: soon", "6: updated `soon` is not a calendar date in the form YYYY-MM-DD"),
+            ("slug: hydration", "slug: ../etc", "3: slug `../etc` may hold only lowercase letters, digits and single dashes"),
+            ("[hydration, wasm]", "hydration", "6: `tags` must be a list: `[rust, ssr]`, or one `- tag` per line"),
+            ("[hydration, wasm]", "[a, '']", "6: a tag is empty"),
+            ("author: Ada", "author: Ada\ndraft: maybe", "6: `draft` must be `true` or `false`"),
+        ];
+        for (from, to, expected) in cases {
+            assert!(GOOD.contains(from), "{from:?}");
+            assert_eq!(error_of(&GOOD.replacen(from, to, 1)), format!("content/posts/x.md:{expected}"), "{to:?}");
+        }
     }
 
     #[test]
-    fn unknown_key_names_its_line() {
-        let source = GOOD.replace("author: Ada", "auther: Ada");
-        assert_eq!(
-            error_of(&source),
-            "content/posts/x.md:5: unknown key `auther`; expected one of title, slug, date, author, tags, excerpt"
-        );
-    }
-
-    #[test]
-    fn line_without_colon_names_its_line() {
-        let source = GOOD.replace("author: Ada", "author Ada");
-        assert!(error_of(&source).starts_with("content/posts/x.md:5: expected `key: value`"));
-    }
-
-    #[test]
-    fn missing_key_points_at_the_closing_fence() {
-        let source = GOOD.replace("excerpt: What the browser does.\n", "");
-        assert_eq!(error_of(&source), "content/posts/x.md:7: front matter lacks `excerpt`");
-    }
-
-    #[test]
-    fn bad_date_slug_list_and_quotes_are_rejected() {
-        assert!(error_of(&GOOD.replace("2026-03-14", "2026-02-30")).contains(":4: date `2026-02-30`"));
-        assert!(error_of(&GOOD.replace("slug: hydration", "slug: ../etc")).contains(":3: slug `../etc`"));
-        assert!(error_of(&GOOD.replace("[hydration, wasm]", "hydration")).contains(":6: expected a list"));
-        assert!(error_of(&GOOD.replace("[hydration, wasm]", "[a,,b]")).contains(":6: empty item"));
-        assert!(error_of(&GOOD.replace("author: Ada", "author: \"Ada")).contains(":5: unterminated"));
-        assert!(error_of(&GOOD.replace("author: Ada", "title: again")).contains(":5: `title` is set twice"));
+    fn a_file_without_front_matter_is_refused() {
+        assert_eq!(error_of("title: x\n"), "content/posts/x.md:1: expected front matter opening with `---` on the first line");
+        assert_eq!(error_of("---\ntitle: x\n"), "content/posts/x.md:1: front matter opened here is never closed with `---`");
     }
 
     #[test]

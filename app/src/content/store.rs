@@ -23,7 +23,8 @@ pub struct PostIndex {
 }
 
 impl PostIndex {
-    fn new(mut posts: Vec<(Post, PathBuf)>) -> Self {
+    fn new(mut posts: Vec<(Post, PathBuf)>, drafts: Drafts) -> Self {
+        posts.retain(|(post, _)| drafts == Drafts::Shown || !post.summary.draft);
         posts.sort_by(|(a, _), (b, _)| {
             b.summary.date.cmp(&a.summary.date).then_with(|| a.summary.slug.cmp(&b.summary.slug))
         });
@@ -51,6 +52,13 @@ impl PostIndex {
     }
 }
 
+/// Whether posts marked `draft: true` are built and served (`SHOW_DRAFTS=1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Drafts {
+    Hidden,
+    Shown,
+}
+
 /// What the store last read from one file.
 struct FileState {
     modified: Option<SystemTime>,
@@ -66,13 +74,16 @@ pub struct PostStore {
 
 struct Inner {
     posts_dir: PathBuf,
+    drafts: Drafts,
     index: RwLock<Arc<PostIndex>>,
     files: Mutex<HashMap<PathBuf, FileState>>,
 }
 
 impl PostStore {
-    /// Reads every post under `content_dir/posts`; the first broken file is the error.
-    pub fn load(content_dir: &Path) -> Result<PostStore, ContentError> {
+    /// Reads every post under `content_dir/posts`; the first broken file is the
+    /// error. Drafts are in the index only if `drafts` is `Shown`; hidden, they
+    /// are on no list and no route, as if their file were not there.
+    pub fn load(content_dir: &Path, drafts: Drafts) -> Result<PostStore, ContentError> {
         let posts_dir = content_dir.join("posts");
         let mut files = HashMap::new();
         for path in markdown_files(&posts_dir)? {
@@ -85,7 +96,8 @@ impl PostStore {
         Ok(PostStore {
             inner: Arc::new(Inner {
                 posts_dir,
-                index: RwLock::new(Arc::new(PostIndex::new(posts))),
+                drafts,
+                index: RwLock::new(Arc::new(PostIndex::new(posts, drafts))),
                 files: Mutex::new(files),
             }),
         })
@@ -139,7 +151,7 @@ impl PostStore {
         match unique_posts(&files) {
             Ok(posts) => {
                 *self.inner.index.write().unwrap_or_else(|poisoned| poisoned.into_inner()) =
-                    Arc::new(PostIndex::new(posts));
+                    Arc::new(PostIndex::new(posts, self.inner.drafts));
                 true
             }
             Err((file, message)) => {
@@ -226,7 +238,7 @@ mod tests {
             ("a.md", post_source("a", "Old", "2026-01-01")),
             ("b.md", post_source("b", "New", "2026-02-01")),
         ]);
-        let store = PostStore::load(&dir).unwrap();
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
         let slugs: Vec<_> = store.index().posts().iter().map(|p| p.summary.slug.clone()).collect();
         assert_eq!(slugs, ["b", "a"]);
         assert_eq!(store.index().get("a").unwrap().summary.title, "Old");
@@ -236,7 +248,7 @@ mod tests {
     #[test]
     fn load_fails_naming_the_broken_file_and_line() {
         let dir = content_dir(&[("bad.md", "---\ntitle x\n---\n".into())]);
-        let error = PostStore::load(&dir).err().expect("broken content fails the load").to_string();
+        let error = PostStore::load(&dir, Drafts::Hidden).err().expect("broken content fails the load").to_string();
         assert!(error.ends_with("posts/bad.md:2: expected `key: value`, found `title x`"), "{error}");
         fs::remove_dir_all(dir).unwrap();
     }
@@ -247,7 +259,7 @@ mod tests {
             ("a.md", post_source("same", "A", "2026-01-01")),
             ("b.md", post_source("same", "B", "2026-01-01")),
         ]);
-        let error = PostStore::load(&dir).err().expect("duplicate slugs fail").to_string();
+        let error = PostStore::load(&dir, Drafts::Hidden).err().expect("duplicate slugs fail").to_string();
         assert!(error.contains("b.md: slug `same` is already used by"), "{error}");
         fs::remove_dir_all(dir).unwrap();
     }
@@ -255,7 +267,7 @@ mod tests {
     #[test]
     fn refresh_picks_up_edits_additions_and_removals() {
         let dir = content_dir(&[("a.md", post_source("a", "First", "2026-01-01"))]);
-        let store = PostStore::load(&dir).unwrap();
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
         rewrite(&dir.join("posts/a.md"), &post_source("a", "First, edited", "2026-01-01"));
         fs::write(dir.join("posts/b.md"), post_source("b", "Second", "2026-01-02")).unwrap();
         assert!(store.refresh());
@@ -271,7 +283,7 @@ mod tests {
     #[test]
     fn a_broken_edit_keeps_the_last_good_version() {
         let dir = content_dir(&[("a.md", post_source("a", "Good", "2026-01-01"))]);
-        let store = PostStore::load(&dir).unwrap();
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
         rewrite(&dir.join("posts/a.md"), "---\ntitle: Broken edit\nslug: a\n");
         store.refresh();
         assert_eq!(store.index().get("a").unwrap().summary.title, "Good");
@@ -282,9 +294,24 @@ mod tests {
     }
 
     #[test]
+    fn drafts_are_left_out_unless_shown() {
+        let draft = post_source("d", "Draft", "2026-01-03").replace("excerpt: e", "excerpt: e\ndraft: true");
+        let dir = content_dir(&[("a.md", post_source("a", "Published", "2026-01-01")), ("d.md", draft.clone())]);
+        let hidden = PostStore::load(&dir, Drafts::Hidden).unwrap();
+        assert!(hidden.index().get("d").is_none());
+        assert_eq!(hidden.index().posts().len(), 1);
+        let shown = PostStore::load(&dir, Drafts::Shown).unwrap();
+        assert!(shown.index().get("d").unwrap().summary.draft);
+        rewrite(&dir.join("posts/d.md"), &draft.replace("draft: true", "draft: false"));
+        assert!(hidden.refresh());
+        assert!(hidden.index().get("d").is_some(), "published by an edit, without a restart");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn a_vanished_content_dir_keeps_the_last_good_posts() {
         let dir = content_dir(&[("a.md", post_source("a", "Kept", "2026-01-01"))]);
-        let store = PostStore::load(&dir).unwrap();
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
         fs::remove_dir_all(&dir).unwrap();
         assert!(!store.refresh());
         assert_eq!(store.index().get("a").unwrap().summary.title, "Kept");
