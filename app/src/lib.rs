@@ -61,6 +61,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="alternate" type="application/atom+xml" href="/feed.xml" title=site::SITE_TITLE/>
                 <link rel="stylesheet" href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)/>
                 {loads_bundle.then(|| view! { <BundleLoader options strategy/> })}
                 <MetaTags/>

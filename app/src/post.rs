@@ -50,6 +50,11 @@ pub struct LeaderboardEntry {
     pub views: u64,
 }
 
+/// Where a post's page is: `/posts/{slug}`.
+pub fn post_path(slug: &str) -> String {
+    format!("/posts/{slug}")
+}
+
 /// The tags used by any of `posts`, sorted and without repeats.
 pub fn all_tags(posts: &[PostSummary]) -> Vec<String> {
     let mut tags: Vec<String> = posts.iter().flat_map(|post| post.tags.iter().cloned()).collect();

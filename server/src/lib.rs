@@ -4,6 +4,7 @@ pub mod api;
 pub mod config;
 pub mod encoding;
 pub mod error;
+pub mod feeds;
 pub mod isr_cache;
 pub mod page_files;
 pub mod prerender;

@@ -7,11 +7,12 @@
 //! every page the route table serves as SSG (`/posts/{slug}` for every post),
 //! the ISR pages (their first version), PPR's shell (with skeletons in its
 //! holes), and `404.html`. Beside each SSG page, its brotli copy (`index.html.br`).
+//! Then the feed, the sitemap and robots.txt (see `crate::feeds`).
 //! Once all of them are in place, the pages it did not write this time (a deleted
 //! post's, a dropped route's) are removed: the root holds what the content and
 //! the route table produce now, and nothing that an earlier build left.
 
-use crate::{encoding, page_files, render, routes::PAGES, site_fs, state::AppState};
+use crate::{encoding, feeds, page_files, render, routes, site_fs, state::AppState};
 use app::{bench::BenchFigures, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
@@ -64,17 +65,15 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let root = &state.config.site_root;
     let index = state.posts.index();
 
-    // Every page of the route table that is served from a file; `{slug}` is every post.
-    let mut jobs = Vec::new();
-    for route in PAGES.iter().filter(|page| matches!(page.strategy, Strategy::Ssg | Strategy::Isr | Strategy::Ppr)) {
-        match route.path.split_once("{slug}") {
-            None => jobs.push(page(root, route.path, route.strategy, None)),
-            Some((before, after)) => jobs.extend(index.posts().iter().map(|post| {
-                let slug = &post.summary.slug;
-                page(root, &format!("{before}{slug}{after}"), route.strategy, index.source_file(slug).map(PathBuf::from))
-            })),
-        }
-    }
+    // Every page of the route table that is served from a file.
+    let mut jobs: Vec<PageJob> = routes::every_page(index.posts())
+        .into_iter()
+        .filter(|(_, strategy, _)| matches!(strategy, Strategy::Ssg | Strategy::Isr | Strategy::Ppr))
+        .map(|(url, strategy, post)| {
+            let post_file = post.and_then(|post| index.source_file(&post.summary.slug)).map(PathBuf::from);
+            page(root, &url, strategy, post_file)
+        })
+        .collect();
     jobs.push(PageJob {
         url: "/404".into(),
         strategy: Strategy::Ssg,
@@ -125,6 +124,7 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     if let Some(error) = first_error {
         return Err(error);
     }
+    write_feeds(state).await?;
     let removed = site_fs::remove_stale_pages(root, &written)
         .map_err(|source| PrerenderError::Cleanup { root: root.clone(), source })?;
     for file in &removed {
@@ -133,6 +133,24 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let took = started.elapsed();
     tracing::info!("prerendered {total} pages into {} in {took:.2?}", root.display());
     Ok(PrerenderReport { pages: total, removed, took })
+}
+
+/// The feed, the sitemap and robots.txt (see `crate::feeds`), once the pages
+/// they point to are in place.
+async fn write_feeds(state: &AppState) -> Result<(), PrerenderError> {
+    let (index, site_url) = (state.posts.index(), &state.config.site_url);
+    let files = [
+        ("feed.xml", feeds::atom_feed(site_url, index.posts(), &app::clock::now_rfc3339())),
+        ("sitemap.xml", feeds::sitemap(site_url, &routes::every_page(index.posts()))),
+        ("robots.txt", feeds::robots(site_url)),
+    ];
+    for (name, text) in files {
+        let file = state.config.site_root.join(name);
+        let written = tokio::task::spawn_blocking(move || site_fs::write_atomic(&file, text.as_bytes(), SystemTime::now()));
+        let error = |message: String| PrerenderError::Page { page: format!("/{name}"), post_file: None, message };
+        written.await.map_err(|e| error(e.to_string()))?.map_err(|e| error(format!("writing {name}: {e}")))?;
+    }
+    Ok(())
 }
 
 /// Where the home page's measured figures come from: the last `make bench` on

@@ -18,7 +18,13 @@ use axum::{
     Router,
 };
 use tower::{util::MapResponseLayer, Layer};
-use tower_http::{limit::RequestBodyLimitLayer, services::ServeDir};
+use axum::http::{header, HeaderValue, StatusCode};
+use tower_http::{
+    limit::RequestBodyLimitLayer,
+    services::{ServeDir, ServeFile},
+};
+
+const ATOM: &str = "application/atom+xml; charset=utf-8";
 
 /// `{"path": …}` or `{"tag": …}` fits in far less.
 const REVALIDATE_BODY_LIMIT: usize = 4 * 1024;
@@ -38,7 +44,17 @@ pub fn router(state: AppState) -> Router {
     })
     .layer(site_files);
 
-    let mut router = Router::new();
+    // The feed is a file the build wrote, served with Atom's own media type
+    // (a file server guesses text/xml from the name).
+    let feed = MapResponseLayer::new(|mut response: axum::http::Response<_>| {
+        if response.status() == StatusCode::OK {
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ATOM));
+        }
+        response
+    })
+    .layer(ServeFile::new(state.config.site_root.join("feed.xml")));
+
+    let mut router = Router::new().route_service("/feed.xml", feed);
     for page in PAGES {
         router = router.route(page.path, handler(page.strategy));
         // A page written as `<path>/index.html` is also reached at `<path>/`, as

@@ -5,7 +5,7 @@
 //! its strategy's handler. This module is data: it imports no handler, so the
 //! strategies can read it.
 
-use app::Strategy;
+use app::{post::Post, Strategy};
 
 /// A page and the strategy that serves it. `{slug}` in a path stands for every post.
 pub struct Page {
@@ -24,6 +24,21 @@ pub const PAGES: &[Page] = &[
     Page { path: "/ppr", strategy: Strategy::Ppr },
     Page { path: "/posts/{slug}", strategy: Strategy::Ssg },
 ];
+
+/// Every page that the table serves, with its strategy: each path as it is,
+/// and a `{slug}` path once per post (with that post).
+pub fn every_page(posts: &[Post]) -> Vec<(String, Strategy, Option<&Post>)> {
+    let mut pages = Vec::new();
+    for page in PAGES {
+        match page.path.split_once("{slug}") {
+            None => pages.push((page.path.to_string(), page.strategy, None)),
+            Some((before, after)) => pages.extend(
+                posts.iter().map(|post| (format!("{before}{}{after}", post.summary.slug), page.strategy, Some(post))),
+            ),
+        }
+    }
+    pages
+}
 
 /// The paths `strategy` serves.
 pub fn paths_served_by(strategy: Strategy) -> impl Iterator<Item = &'static str> {

@@ -54,6 +54,13 @@ async fn hostile_posts_are_inert_in_every_route() {
     let post = server.get("/posts/hostile-markup").await.text();
     assert!(post.contains("&lt;script&gt;window.__pwned = 'body-script'&lt;/script&gt;"), "raw HTML in the body is shown as text");
 
+    // The feed and the sitemap stay well-formed XML, with the title as text.
+    let feed = server.get("/feed.xml").await.text();
+    let feed = roxmltree::Document::parse(&feed).expect("the feed parses with hostile posts in it");
+    let titles: Vec<&str> = feed.descendants().filter(|n| n.has_tag_name("title")).filter_map(|n| n.text()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("<script>window.__pwned='title'</script>")), "{titles:?}");
+    roxmltree::Document::parse(&server.get("/sitemap.xml").await.text()).expect("the sitemap parses");
+
     // The API is JSON, which browsers won't sniff as HTML.
     let api = server.get("/api/posts").await;
     assert!(api.header("content-type").unwrap().starts_with("application/json"));

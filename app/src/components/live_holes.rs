@@ -136,7 +136,7 @@ fn LeaderboardList(id: &'static str, board: Leaderboard) -> impl IntoView {
             .map(|entry| {
                 view! {
                     <li data-leaderboard-slug=entry.slug.clone()>
-                        <a href=format!("/posts/{}", entry.slug) rel="external">{entry.title}</a>
+                        <a href=crate::post::post_path(&entry.slug) rel="external">{entry.title}</a>
                         " " <span class="views">{entry.views} " views"</span>
                     </li>
                 }

@@ -59,7 +59,7 @@ pub fn TagFilter(children: Children) -> impl IntoView {
 
 #[component]
 fn PostCard(post: PostSummary) -> impl IntoView {
-    let href = format!("/posts/{}", post.slug);
+    let href = crate::post::post_path(&post.slug);
     let tags = post.tags.iter().map(|tag| view! { <li data-tag=tag.clone()>"#" {tag.clone()}</li> }).collect_view();
     view! {
         <li class="post-card" data-post-slug=post.slug.clone()>
