@@ -16,7 +16,7 @@ pub mod post;
 pub mod site;
 pub mod strategy;
 
-use components::{BundleLoader, DocumentTitle, GeneratedAt, HoleFilling, Inspector, Nav};
+use components::{BundleLoader, GeneratedAt, HoleFilling, Inspector, Nav, PageMeta};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
@@ -67,7 +67,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
-                {(strategy == Strategy::Csr).then(|| view! { <DocumentTitle text=strategy.name()/> })}
+                {(strategy == Strategy::Csr).then(|| view! { <PageMeta title=strategy.name() description=strategy.summary()/> })}
                 <div id="app">{app}</div>
                 <footer class="page-stamp">
                     <GeneratedAt at=generated_at.clone() label=stamp_label/>

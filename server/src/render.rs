@@ -14,7 +14,9 @@ use app::{
     api::DataTime,
     clock,
     components::{render_hole, render_hole_error, HoleKind},
-    shell, PageShell, Strategy,
+    shell,
+    site::PageUrl,
+    PageShell, Strategy,
 };
 use axum::{
     body::Body,
@@ -37,7 +39,7 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
 /// shell is ready, so the `shell` timing is the time to the first flush.
 pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming, InlineScripts) {
     let started = Instant::now();
-    let (page, context, data, scripts) = page_and_context(state, strategy, true);
+    let (page, context, data, scripts) = page_and_context(state, strategy, uri, true);
     let handler = leptos_axum::render_app_to_stream_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
     let (parts, body) = response.into_parts();
@@ -59,7 +61,7 @@ async fn render(
     loads_bundle: bool,
 ) -> (Response<Body>, ServerTiming, InlineScripts) {
     let started = Instant::now();
-    let (page, context, data, scripts) = page_and_context(state, strategy, loads_bundle);
+    let (page, context, data, scripts) = page_and_context(state, strategy, uri, loads_bundle);
     let handler = leptos_axum::render_app_async_with_context(context, move || shell(page.clone()));
     let response = handler(request(uri)).await;
     (response, ServerTiming::default().with("data", data.total()).with("render", started.elapsed()), scripts)
@@ -95,11 +97,13 @@ pub fn clear_leftover_owner() {
 }
 
 /// The document's shell facts, stamped now, what the components read from
-/// context, the clock their data loads add to, and the nonce every inline
-/// script of this render carries (Leptos's and ours).
+/// context (the page's absolute URL among them), the clock their data loads
+/// add to, and the nonce every inline script of this render carries (Leptos's
+/// and ours).
 fn page_and_context(
     state: &AppState,
     strategy: Strategy,
+    uri: &Uri,
     loads_bundle: bool,
 ) -> (PageShell, impl Fn() + Clone + Send + Sync + 'static, DataTime, InlineScripts) {
     let page = PageShell {
@@ -113,10 +117,17 @@ fn page_and_context(
     let provided = data.clone();
     let nonce = new_nonce();
     let scripts = InlineScripts::with_nonce(nonce.clone());
+    // `/ssg/` and `/ssg` are one page: the canonical URL has no trailing slash.
+    let path = match uri.path().trim_end_matches('/') {
+        "" => "/",
+        path => path,
+    };
+    let url = PageUrl(format!("{}{path}", state.config.site_url));
     // Runs after leptos_axum's own contexts, so this nonce replaces the one it made.
     let context = move || {
         state.provide_render_context();
         leptos::prelude::provide_context(provided.clone());
+        leptos::prelude::provide_context(url.clone());
         leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
     };
     (page, context, data, scripts)

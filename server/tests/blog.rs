@@ -163,3 +163,46 @@ async fn drafts_are_on_no_list_and_no_route_unless_shown() {
         assert!(server.get(list).await.text().contains("not-ready-yet"), "{list} lists the draft with SHOW_DRAFTS=1");
     }
 }
+
+/// The `content` of each `<meta>` in the head whose `key` attribute (`name` or
+/// `property`) is `value`.
+fn head_meta(html: &str, key: &str, value: &str) -> Vec<String> {
+    let head = html.split("</head>").next().unwrap();
+    head.split("<meta ")
+        .skip(1)
+        .map(|tag| &tag[..tag.find('>').unwrap()])
+        .filter(|tag| common::attribute_values(tag, key).first().map(String::as_str) == Some(value))
+        .map(|tag| common::attribute_values(tag, "content").remove(0))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_describes_itself_to_search_engines_and_link_previews() {
+    let dirs = TestDirs::new();
+    let described = "---\ntitle: Described\nslug: described\ndate: 2026-01-01\nauthor: A\nexcerpt: The excerpt.\ndescription: The description.\n---\nBody.\n";
+    std::fs::write(dirs.posts_dir().join("described.md"), described).unwrap();
+    let (server, _) = built_site(dirs.clone()).await;
+    let pages = common::every_page(&dirs.posts_dir()).into_iter().map(|(path, _)| path);
+    for path in pages.chain(["/ssg/".to_string(), "/posts/described".to_string()]) {
+        let html = server.get(&path).await.text();
+        let canonical = format!("{SITE_URL}{}", if path == "/" { "/" } else { path.trim_end_matches('/') });
+        let links: Vec<&str> =
+            html.split("<link ").skip(1).map(|tag| &tag[..tag.find('>').unwrap()]).filter(|tag| tag.contains("rel=\"canonical\"")).collect();
+        assert_eq!(links.len(), 1, "{path}: one canonical link");
+        assert_eq!(common::attribute_values(links[0], "href"), [canonical.clone()], "{path}");
+        assert_eq!(head_meta(&html, "property", "og:url"), [canonical], "{path}");
+        assert_eq!(head_meta(&html, "property", "og:site_name"), [SITE_TITLE], "{path}");
+        assert_eq!(head_meta(&html, "name", "twitter:card"), ["summary"], "{path}");
+        let description = head_meta(&html, "name", "description");
+        assert_eq!(description.len(), 1, "{path}: one description");
+        assert_eq!(head_meta(&html, "property", "og:description"), description, "{path}");
+        assert_eq!(head_meta(&html, "name", "twitter:description"), description, "{path}");
+        assert_eq!(head_meta(&html, "property", "og:title").len(), 1, "{path}");
+        let kind = if path.starts_with("/posts/") { "article" } else { "website" };
+        assert_eq!(head_meta(&html, "property", "og:type"), [kind], "{path}");
+    }
+    let post = server.get("/posts/described").await.text();
+    assert_eq!(head_meta(&post, "name", "description"), ["The description."], "description overrides the excerpt");
+    assert_eq!(head_meta(&post, "property", "og:title"), ["Described"]);
+    assert!(post.contains("<title>Described · "), "the post's title, then the site's");
+}

@@ -1,17 +1,17 @@
 mod bundle_loader;
-mod document_title;
 mod generated_at;
 mod inspector;
 mod live_holes;
 mod nav;
+mod page_meta;
 mod post_list;
 
 pub use bundle_loader::BundleLoader;
-pub use document_title::DocumentTitle;
 pub use generated_at::GeneratedAt;
 pub use inspector::Inspector;
 pub use live_holes::{HoleFilling, HoleKind, LiveHoles};
 #[cfg(feature = "ssr")]
 pub use live_holes::{render_hole, render_hole_error};
 pub use nav::Nav;
+pub use page_meta::{PageKind, PageMeta};
 pub use post_list::{PostList, TagFilter, TagFilterIsland};

@@ -1,7 +1,6 @@
 use crate::strategy::Strategy;
-use crate::components::DocumentTitle;
+use crate::components::PageMeta;
 use leptos::prelude::*;
-use leptos_meta::Meta;
 
 /// `/compare`: every strategy's page side by side, each in its own frame, with
 /// the figures that tell them apart, and the two devtools experiments that
@@ -9,8 +8,7 @@ use leptos_meta::Meta;
 #[component]
 pub fn ComparePage() -> impl IntoView {
     view! {
-        <DocumentTitle text="Every strategy side by side"/>
-        <Meta name="description" content="The same page rendered six ways, side by side, with their timestamps and timings."/>
+        <PageMeta title="Every strategy side by side" description="The same page rendered six ways, side by side, with their timestamps and timings."/>
         <section class="compare">
             <h1>"Six strategies, side by side"</h1>
             <p>

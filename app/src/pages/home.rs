@@ -1,7 +1,6 @@
 use crate::{bench::BenchFigures, strategy::Strategy};
-use crate::components::DocumentTitle;
+use crate::components::PageMeta;
 use leptos::prelude::*;
-use leptos_meta::Meta;
 use std::sync::Arc;
 
 /// `/`: the strategy map. A decision tree ("who generates the HTML? when?") that
@@ -12,8 +11,7 @@ use std::sync::Arc;
 pub fn HomePage() -> impl IntoView {
     let bench = use_context::<Arc<BenchFigures>>();
     view! {
-        <DocumentTitle text="One component tree, six ways to make HTML"/>
-        <Meta name="description" content="One Leptos component tree served as SSG, SSR, streaming, CSR, ISR and PPR, each page showing how it was made."/>
+        <PageMeta title="One component tree, six ways to make HTML"/>
         <section class="home">
             <h1>"One component tree, six ways to make HTML"</h1>
             <p>

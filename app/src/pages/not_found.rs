@@ -1,4 +1,4 @@
-use crate::components::DocumentTitle;
+use crate::components::PageMeta;
 use leptos::prelude::*;
 
 /// The 404 page. On the server it also sets the response status.
@@ -9,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <DocumentTitle text="Not found"/>
+        <PageMeta title="Not found" description="There is no page at this address."/>
         <section class="not-found">
             <h1>"404: nothing here"</h1>
             <p>"There is no page at this address. The " <a href="/" rel="external">"strategy map"</a> " lists every page there is."</p>

@@ -2,12 +2,11 @@
 use {crate::api::RecordView, leptos::server_fn::ServerFn};
 use crate::{
     api::get_post,
-    components::DocumentTitle,
+    components::{PageKind, PageMeta},
     pages::NotFoundPage,
     post::Post,
 };
 use leptos::prelude::*;
-use leptos_meta::Meta;
 use leptos_router::{hooks::use_params, params::Params};
 
 #[derive(Params, Clone, Debug, PartialEq, Eq)]
@@ -44,8 +43,7 @@ fn PostArticle(post: Post) -> impl IntoView {
     let Post { summary, body_html } = post;
     let tags = summary.tags.iter().map(|tag| view! { <li>"#" {tag.clone()}</li> }).collect_view();
     view! {
-        <DocumentTitle text=summary.title.clone()/>
-        <Meta name="description" content=summary.excerpt.clone()/>
+        <PageMeta title=summary.title.clone() description=summary.description().to_string() kind=PageKind::Article/>
         <article class="post" data-post-slug=summary.slug.clone()>
             <header>
                 <h1>{summary.title.clone()}</h1>

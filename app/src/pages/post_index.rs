@@ -1,10 +1,9 @@
 use crate::{
     api::list_posts,
-    components::{DocumentTitle, HoleFilling, LiveHoles, PostList, TagFilterIsland},
+    components::{HoleFilling, LiveHoles, PageMeta, PostList, TagFilterIsland},
     strategy::Strategy,
 };
 use leptos::prelude::*;
-use leptos_meta::Meta;
 
 /// The blog's post list, as one strategy serves it. Every server-rendered
 /// strategy uses this page; only *when* it runs differs. With `live_holes`, it
@@ -15,8 +14,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
     // and only the holes arrive later.
     let posts = Resource::new_blocking(|| (), |_| list_posts());
     view! {
-        <DocumentTitle text=strategy.name()/>
-        <Meta name="description" content=strategy.summary()/>
+        <PageMeta title=strategy.name() description=strategy.summary()/>
         <StrategyIntro strategy/>
         {live_holes.map(|filling| view! { <LiveHoles filling/> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
