@@ -23,7 +23,7 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path,
 };
-use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage};
+use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage, TagPage};
 pub use strategy::Strategy;
 
 /// What the server knows about a document before rendering it.
@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/isr") view=|| view! { <PostIndexPage strategy=Strategy::Isr/> }/>
                     <Route path=path!("/ppr") view=|| view! { <PostIndexPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
+                    <Route path=path!("/tags/:tag") view=TagPage/>
                 </Routes>
             </SiteLayout>
         </Router>

@@ -55,6 +55,31 @@ pub fn post_path(slug: &str) -> String {
     format!("/posts/{slug}")
 }
 
+/// A tag as a URL segment: lowercase letters and digits (any script), every
+/// other run of characters one dash. `Rust` and `rust` share a page. A tag with
+/// no letter or digit at all is spelled by its code points (`u2028`).
+pub fn tag_slug(tag: &str) -> String {
+    let mut slug = String::with_capacity(tag.len());
+    for c in tag.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        tag.chars().map(|c| format!("u{:x}", c as u32)).collect::<Vec<_>>().join("-")
+    } else {
+        slug.to_string()
+    }
+}
+
+/// Where a tag's page is: `/tags/{slug}`.
+pub fn tag_path(tag: &str) -> String {
+    format!("/tags/{}", tag_slug(tag))
+}
+
 /// The tags used by any of `posts`, sorted and without repeats.
 pub fn all_tags(posts: &[PostSummary]) -> Vec<String> {
     let mut tags: Vec<String> = posts.iter().flat_map(|post| post.tags.iter().cloned()).collect();
@@ -80,6 +105,17 @@ mod tests {
             draft: false,
             reading_minutes: 1,
         }
+    }
+
+    #[test]
+    fn tag_slugs_are_url_segments_of_letters_digits_and_dashes() {
+        assert_eq!(tag_slug("rust"), "rust");
+        assert_eq!(tag_slug("Web Assembly!"), "web-assembly");
+        assert_eq!(tag_slug("ünïcödé"), "ünïcödé");
+        assert_eq!(tag_slug("</style><!--"), "style");
+        assert_eq!(tag_slug("x\"><img src=x>"), "x-img-src-x");
+        assert_eq!(tag_slug("\u{2028}"), "u2028");
+        assert_eq!(tag_path("../etc"), "/tags/etc");
     }
 
     #[test]

@@ -5,9 +5,13 @@
 //! its strategy's handler. This module is data: it imports no handler, so the
 //! strategies can read it.
 
-use app::{post::Post, Strategy};
+use app::{
+    post::{tag_slug, Post},
+    Strategy,
+};
 
-/// A page and the strategy that serves it. `{slug}` in a path stands for every post.
+/// A page and the strategy that serves it. `{slug}` in a path stands for every
+/// post, `{tag}` for every tag (as `app::post::tag_slug` spells it).
 pub struct Page {
     pub path: &'static str,
     pub strategy: Strategy,
@@ -23,18 +27,23 @@ pub const PAGES: &[Page] = &[
     Page { path: "/isr", strategy: Strategy::Isr },
     Page { path: "/ppr", strategy: Strategy::Ppr },
     Page { path: "/posts/{slug}", strategy: Strategy::Ssg },
+    Page { path: "/tags/{tag}", strategy: Strategy::Ssg },
 ];
 
-/// Every page that the table serves, with its strategy: each path as it is,
-/// and a `{slug}` path once per post (with that post).
+/// Every page that the table serves, with its strategy: each path as it is, a
+/// `{slug}` path once per post (with that post), a `{tag}` path once per tag.
 pub fn every_page(posts: &[Post]) -> Vec<(String, Strategy, Option<&Post>)> {
+    let mut tags: Vec<String> = posts.iter().flat_map(|post| post.summary.tags.iter().map(|tag| tag_slug(tag))).collect();
+    tags.sort();
+    tags.dedup();
     let mut pages = Vec::new();
     for page in PAGES {
-        match page.path.split_once("{slug}") {
-            None => pages.push((page.path.to_string(), page.strategy, None)),
-            Some((before, after)) => pages.extend(
-                posts.iter().map(|post| (format!("{before}{}{after}", post.summary.slug), page.strategy, Some(post))),
-            ),
+        if let Some((before, after)) = page.path.split_once("{slug}") {
+            pages.extend(posts.iter().map(|post| (format!("{before}{}{after}", post.summary.slug), page.strategy, Some(post))));
+        } else if let Some((before, after)) = page.path.split_once("{tag}") {
+            pages.extend(tags.iter().map(|tag| (format!("{before}{tag}{after}"), page.strategy, None)));
+        } else {
+            pages.push((page.path.to_string(), page.strategy, None));
         }
     }
     pages

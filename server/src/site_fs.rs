@@ -10,16 +10,19 @@ use std::{
 
 /// The file that holds the page for `url_path`: `/` is `index.html`, `/a/b` and
 /// `/a/b/` are `a/b/index.html`, so the site root works from any file server.
-/// `None` for anything that could step outside the root or hide a file.
+/// Percent-escapes are decoded, one segment at a time (a tag page may be
+/// `/tags/%C3%BC`, which a browser sends for `/tags/ü`). `None` for anything
+/// that could step outside the root or hide a file, an escaped `/` included.
 pub fn page_file(root: &Path, url_path: &str) -> Option<PathBuf> {
     let rest = url_path.strip_prefix('/')?;
     let mut file = root.to_path_buf();
     if !rest.is_empty() {
         // One trailing slash is the directory form of the same page; more is not a page.
         for segment in rest.strip_suffix('/').unwrap_or(rest).split('/') {
+            let segment = percent_decoded(segment)?;
             let safe = !segment.is_empty()
                 && !segment.starts_with('.')
-                && !segment.contains(['\\', '\0', '%', ':']);
+                && !segment.contains(['/', '\\', '\0', '%', ':']);
             if !safe {
                 return None;
             }
@@ -28,6 +31,27 @@ pub fn page_file(root: &Path, url_path: &str) -> Option<PathBuf> {
     }
     file.push("index.html");
     Some(file)
+}
+
+/// `segment` with its `%XX` escapes decoded; `None` if one is malformed or the
+/// result is not UTF-8.
+fn percent_decoded(segment: &str) -> Option<String> {
+    if !segment.contains('%') {
+        return Some(segment.to_string());
+    }
+    let mut bytes = Vec::with_capacity(segment.len());
+    let mut rest = segment.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Writes `bytes` to `path` so that a reader sees either the old file or the new
@@ -132,12 +156,15 @@ mod tests {
         assert_eq!(page_file(root, "/ssg"), Some("/site/ssg/index.html".into()));
         assert_eq!(page_file(root, "/ssg/"), Some("/site/ssg/index.html".into()));
         assert_eq!(page_file(root, "/posts/hydration"), Some("/site/posts/hydration/index.html".into()));
+        assert_eq!(page_file(root, "/tags/%C3%BCber"), Some("/site/tags/über/index.html".into()));
+        assert_eq!(page_file(root, "/tags/über"), Some("/site/tags/über/index.html".into()));
     }
 
     #[test]
     fn paths_that_could_escape_or_hide_are_refused() {
         let root = Path::new("/site");
-        for path in ["", "ssg", "/..", "/posts/../../etc", "/posts/.git", "//", "/a//b", "/a\\b", "/a%2fb", "/a\0b", "/c:"] {
+        let escaped = ["/a%2fb", "/%2e%2e/etc", "/a%5cb", "/a%00b", "/a%2", "/a%zz", "/a%ff", "/a%2525"];
+        for path in ["", "ssg", "/..", "/posts/../../etc", "/posts/.git", "//", "/a//b", "/a\\b", "/a\0b", "/c:"].into_iter().chain(escaped) {
             assert_eq!(page_file(root, path), None, "{path:?}");
         }
     }

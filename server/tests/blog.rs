@@ -182,7 +182,7 @@ async fn every_page_describes_itself_to_search_engines_and_link_previews() {
     let described = "---\ntitle: Described\nslug: described\ndate: 2026-01-01\nauthor: A\nexcerpt: The excerpt.\ndescription: The description.\n---\nBody.\n";
     std::fs::write(dirs.posts_dir().join("described.md"), described).unwrap();
     let (server, _) = built_site(dirs.clone()).await;
-    let pages = common::every_page(&dirs.posts_dir()).into_iter().map(|(path, _)| path);
+    let pages = common::every_page(&server).into_iter().map(|(path, _)| path);
     for path in pages.chain(["/ssg/".to_string(), "/posts/described".to_string()]) {
         let html = server.get(&path).await.text();
         let canonical = format!("{SITE_URL}{}", if path == "/" { "/" } else { path.trim_end_matches('/') });
@@ -205,4 +205,42 @@ async fn every_page_describes_itself_to_search_engines_and_link_previews() {
     assert_eq!(head_meta(&post, "name", "description"), ["The description."], "description overrides the excerpt");
     assert_eq!(head_meta(&post, "property", "og:title"), ["Described"]);
     assert!(post.contains("<title>Described · "), "the post's title, then the site's");
+}
+
+/// `path` as a browser sends it: every byte outside ASCII percent-encoded.
+fn percent_encoded(path: &str) -> String {
+    path.bytes().map(|b| if b.is_ascii() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn each_tag_has_a_prerendered_page_with_exactly_its_posts() {
+    let dirs = TestDirs::new();
+    let accented = "---\ntitle: Accented\nslug: accented\ndate: 2026-01-01\nauthor: A\ntags: [Über Café, rust]\nexcerpt: E.\n---\nBody.\n";
+    std::fs::write(dirs.posts_dir().join("accented.md"), accented).unwrap();
+    let (server, _) = built_site(dirs.clone()).await;
+    let posts: Vec<serde_json::Value> = serde_json::from_str(&server.get("/api/posts").await.text()).unwrap();
+    let tags_of = |post: &serde_json::Value| -> Vec<String> {
+        post["tags"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_string()).collect()
+    };
+    let mut tags: Vec<String> = posts.iter().flat_map(tags_of).collect();
+    tags.sort();
+    tags.dedup();
+    assert!(tags.len() >= 3, "{tags:?}");
+    let (_, sitemap) = feed_and_sitemap(&server).await;
+    let ssr = server.get("/ssr").await.text();
+    for tag in tags {
+        let path = app::post::tag_path(&tag);
+        let response = server.get(&percent_encoded(&path)).await;
+        assert_eq!(response.status, 200, "{path}");
+        assert_eq!(response.header("x-render-strategy"), Some("ssg"), "{path} is a prerendered file");
+        let mut listed = common::attribute_values(&response.text(), "data-post-slug");
+        let mut expected: Vec<String> =
+            posts.iter().filter(|post| tags_of(post).contains(&tag)).map(|post| post["slug"].as_str().unwrap().to_string()).collect();
+        listed.sort();
+        expected.sort();
+        assert_eq!(listed, expected, "{path} lists the posts tagged {tag}");
+        assert!(ssr.contains(&format!("href=\"{path}\"")), "a chip links {path}");
+        assert!(sitemap.contains(&format!("{SITE_URL}{path}")), "the sitemap lists {path}");
+    }
+    assert_eq!(server.get("/tags/no-post-has-this").await.status, 404);
 }

@@ -66,7 +66,7 @@ async fn every_write_endpoint_has_a_body_limit() {
 #[tokio::test]
 async fn head_works_on_every_route() {
     let server = spawn().await;
-    let pages = every_page(&server.posts_dir()).into_iter().map(|(path, _)| path);
+    let pages = every_page(&server).into_iter().map(|(path, _)| path);
     let others = ["/ssg/", "/api/posts", "/favicon.svg"].map(String::from);
     for path in pages.chain(others).chain([format!("/pkg/{OUTPUT_NAME}.css")]) {
         let path = path.as_str();
@@ -125,7 +125,7 @@ fn assert_every_inline_script_is_allowed(path: &str, response: &RawResponse) {
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_leaks_no_version() {
     let server = spawn().await;
-    let mut pages: Vec<String> = every_page(&server.posts_dir()).into_iter().map(|(path, _)| path).collect();
+    let mut pages: Vec<String> = every_page(&server).into_iter().map(|(path, _)| path).collect();
     pages.extend(["/posts/nope", "/no/such/page"].map(String::from));
     let others = ["/api/posts".to_string(), "/favicon.svg".to_string(), format!("/pkg/{OUTPUT_NAME}.css")];
     for path in pages.iter().chain(&others) {

@@ -71,7 +71,7 @@ fn server_timing_entries(header: &str) -> Vec<(String, Option<f64>, Option<Strin
 async fn every_html_route_names_its_strategy_and_times_itself() {
     let server = spawn().await;
     let mut routes: Vec<(String, &str)> =
-        every_page(&server.posts_dir()).into_iter().map(|(path, strategy)| (path, strategy.as_str())).collect();
+        every_page(&server).into_iter().map(|(path, strategy)| (path, strategy.as_str())).collect();
     routes.extend([("/posts/no-such-post".to_string(), "ssg"), ("/no/such/page".to_string(), "ssr")]);
     for (path, strategy) in routes {
         let path = path.as_str();

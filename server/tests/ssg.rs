@@ -162,4 +162,7 @@ async fn the_static_export_works_from_a_plain_file_server() {
     assert_eq!(listed, slugs);
     let slug = &slugs[0];
     assert!(get(&format!("/posts/{slug}/")).await.text().contains("class=\"post-body\""));
+    let tag_page = get("/tags/rust/").await;
+    assert_eq!(tag_page.status, 200, "a tag page is a file too");
+    assert!(tag_page.text().contains("data-post-slug"));
 }

@@ -14,4 +14,4 @@ pub use live_holes::{HoleFilling, HoleKind, LiveHoles};
 pub use live_holes::{render_hole, render_hole_error};
 pub use nav::Nav;
 pub use page_meta::{PageKind, PageMeta};
-pub use post_list::{PostList, TagFilter, TagFilterIsland};
+pub use post_list::{PostList, TagChips, TagFilter, TagFilterIsland};

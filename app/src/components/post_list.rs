@@ -1,4 +1,4 @@
-use crate::post::{all_tags, PostSummary};
+use crate::post::{all_tags, tag_path, PostSummary};
 use leptos::{html::Div, prelude::*};
 
 /// The post list every strategy renders: plain HTML, with a button per tag.
@@ -60,7 +60,6 @@ pub fn TagFilter(children: Children) -> impl IntoView {
 #[component]
 fn PostCard(post: PostSummary) -> impl IntoView {
     let href = crate::post::post_path(&post.slug);
-    let tags = post.tags.iter().map(|tag| view! { <li data-tag=tag.clone()>"#" {tag.clone()}</li> }).collect_view();
     view! {
         <li class="post-card" data-post-slug=post.slug.clone()>
             <h2>
@@ -71,9 +70,23 @@ fn PostCard(post: PostSummary) -> impl IntoView {
                 " · " {post.author.clone()} " · " {post.reading_minutes} " min read"
             </p>
             <p class="excerpt">{post.excerpt.clone()}</p>
-            <ul class="tags">{tags}</ul>
+            <TagChips tags=post.tags/>
         </li>
     }
+}
+
+/// A post's tags, each a link to its tag page. `data-tag` is what `TagFilter`
+/// reads to hide or show the post.
+#[component]
+pub fn TagChips(tags: Vec<String>) -> impl IntoView {
+    let chips = tags
+        .into_iter()
+        .map(|tag| {
+            let (href, label) = (tag_path(&tag), format!("#{tag}"));
+            view! { <li data-tag=tag><a href=href rel="external">{label}</a></li> }
+        })
+        .collect_view();
+    view! { <ul class="tags">{chips}</ul> }
 }
 
 /// The filter's two touches of the DOM, in the browser.

@@ -7,6 +7,7 @@ mod home;
 mod not_found;
 mod post;
 mod post_index;
+mod tag;
 
 pub use client_rendered::ClientRenderedPage;
 pub use compare::ComparePage;
@@ -14,3 +15,4 @@ pub use home::HomePage;
 pub use not_found::NotFoundPage;
 pub use post::PostPage;
 pub use post_index::PostIndexPage;
+pub use tag::TagPage;

@@ -2,7 +2,7 @@
 use {crate::api::RecordView, leptos::server_fn::ServerFn};
 use crate::{
     api::get_post,
-    components::{PageKind, PageMeta},
+    components::{PageKind, PageMeta, TagChips},
     pages::NotFoundPage,
     post::Post,
 };
@@ -41,7 +41,6 @@ pub fn PostPage() -> impl IntoView {
 #[component]
 fn PostArticle(post: Post) -> impl IntoView {
     let Post { summary, body_html } = post;
-    let tags = summary.tags.iter().map(|tag| view! { <li>"#" {tag.clone()}</li> }).collect_view();
     view! {
         <PageMeta title=summary.title.clone() description=summary.description().to_string() kind=PageKind::Article/>
         <article class="post" data-post-slug=summary.slug.clone()>
@@ -51,7 +50,7 @@ fn PostArticle(post: Post) -> impl IntoView {
                     <time datetime=summary.date.clone()>{summary.date.clone()}</time>
                     " · " {summary.author.clone()} " · " {summary.reading_minutes} " min read"
                 </p>
-                <ul class="tags">{tags}</ul>
+                <TagChips tags=summary.tags.clone()/>
             </header>
             // The body is HTML rendered once from Markdown at load time, with raw
             // HTML and script URLs neutralised there (see content::parse).

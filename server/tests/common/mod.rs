@@ -172,12 +172,13 @@ pub async fn spawn_in(dirs: Arc<TestDirs>, config: Config) -> TestServer {
     TestServer { addr, dirs, config, state, stop: Some(stop), task: Some(task) }
 }
 
-/// Every page of the route table, each with the strategy that serves it;
-/// `{slug}` is the first post in `posts_dir`. Tests that visit every page take
-/// them from here, so a route added or dropped is tested or gone with it.
-pub fn every_page(posts_dir: &Path) -> Vec<(String, app::Strategy)> {
-    let slug = post_slugs(posts_dir).into_iter().next().expect("the fixture has posts");
-    server::routes::PAGES.iter().map(|page| (page.path.replace("{slug}", &slug), page.strategy)).collect()
+/// Every page of the route table that `server` serves, each with its
+/// strategy: every post's and every tag's too. Tests that visit every page
+/// take them from here, so a route added or dropped is tested or gone with it.
+pub fn every_page(server: &TestServer) -> Vec<(String, app::Strategy)> {
+    let index = server.state.posts.index();
+    assert!(!index.posts().is_empty(), "the fixture has posts");
+    server::routes::every_page(index.posts()).into_iter().map(|(path, strategy, _)| (path, strategy)).collect()
 }
 
 /// A child process (a server, a file server) that is killed and reaped however
