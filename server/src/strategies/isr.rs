@@ -81,6 +81,10 @@ pub async fn revalidate(
     }
     let request: RevalidateRequest = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("expected {{\"path\": \"/isr\"}} or {{\"tag\": \"rust\"}}: {e}")))?;
+    // What a revalidation renders is never older than the files are now: the
+    // refresher may not have seen an edit made a moment before this request.
+    let posts = state.posts.clone();
+    tokio::task::spawn_blocking(move || posts.refresh()).await.map_err(|error| AppError::Internal(error.to_string()))?;
     let pages: Vec<&str> = paths_served_by(Strategy::Isr).collect();
     let keys = match (request.path, request.tag) {
         (Some(path), None) if pages.contains(&path.as_str()) => vec![path],

@@ -1,9 +1,7 @@
 //! Every route's contract, against the real server: status, markers, headers.
 
-mod common;
-
 use server::config::OUTPUT_NAME;
-use common::{attribute_values, copy_of_content, every_page, generated_at_values, post_slugs, post_titles, spawn_built as spawn};
+use crate::common::{attribute_values, copy_of_content, every_page, generated_at_values, post_slugs, post_titles, spawn_built as spawn};
 use std::time::{Duration, Instant};
 
 fn escape_text(text: &str) -> String {
@@ -255,7 +253,7 @@ async fn a_broken_edit_keeps_the_last_good_version_on_ssr() {
 async fn broken_content_fails_startup_naming_file_and_line() {
     let content = copy_of_content();
     std::fs::write(content.path().join("posts/broken.md"), "---\ntitle: x\nslug: broken\ndate: someday\nauthor: a\nexcerpt: e\n---\n").unwrap();
-    let site_root = common::TempDir::new().unwrap();
+    let site_root = crate::common::TempDir::new().unwrap();
     let config = server::config::Config::for_test(site_root.path().into(), content.path().into());
     let error = server::Server::bind(config).await.err().expect("startup fails").to_string();
     assert!(error.contains("posts/broken.md:4: date `someday`"), "{error}");

@@ -4,9 +4,7 @@
 //! wherever the bytes can differ. Streamed pages stay uncompressed, so that
 //! each chunk leaves the moment it is ready.
 
-mod common;
-
-use common::{request, spawn, spawn_built, RawResponse, TestServer};
+use crate::common::{request, spawn, spawn_built, RawResponse, TestServer};
 use std::io::Read;
 
 const CHROMIUM: &str = "gzip, deflate, br, zstd";

@@ -1,10 +1,8 @@
 //! What a blog needs beyond its pages: the feed, the sitemap, robots.txt and
 //! drafts. The XML is read by an XML parser (roxmltree), never string-matched.
 
-mod common;
-
 use app::{content::Drafts, site::SITE_TITLE};
-use common::{post_slugs, prerender, spawn_in, TestDirs, TestServer};
+use crate::common::{post_slugs, prerender, spawn_in, TestDirs, TestServer};
 use roxmltree::{Document, Node};
 use server::config::Config;
 
@@ -171,8 +169,8 @@ fn head_meta(html: &str, key: &str, value: &str) -> Vec<String> {
     head.split("<meta ")
         .skip(1)
         .map(|tag| &tag[..tag.find('>').unwrap()])
-        .filter(|tag| common::attribute_values(tag, key).first().map(String::as_str) == Some(value))
-        .map(|tag| common::attribute_values(tag, "content").remove(0))
+        .filter(|tag| crate::common::attribute_values(tag, key).first().map(String::as_str) == Some(value))
+        .map(|tag| crate::common::attribute_values(tag, "content").remove(0))
         .collect()
 }
 
@@ -182,14 +180,14 @@ async fn every_page_describes_itself_to_search_engines_and_link_previews() {
     let described = "---\ntitle: Described\nslug: described\ndate: 2026-01-01\nauthor: A\nexcerpt: The excerpt.\ndescription: The description.\n---\nBody.\n";
     std::fs::write(dirs.posts_dir().join("described.md"), described).unwrap();
     let (server, _) = built_site(dirs.clone()).await;
-    let pages = common::every_page(&server).into_iter().map(|(path, _)| path);
+    let pages = crate::common::every_page(&server).into_iter().map(|(path, _)| path);
     for path in pages.chain(["/ssg/".to_string(), "/posts/described".to_string()]) {
         let html = server.get(&path).await.text();
         let canonical = format!("{SITE_URL}{}", if path == "/" { "/" } else { path.trim_end_matches('/') });
         let links: Vec<&str> =
             html.split("<link ").skip(1).map(|tag| &tag[..tag.find('>').unwrap()]).filter(|tag| tag.contains("rel=\"canonical\"")).collect();
         assert_eq!(links.len(), 1, "{path}: one canonical link");
-        assert_eq!(common::attribute_values(links[0], "href"), [canonical.clone()], "{path}");
+        assert_eq!(crate::common::attribute_values(links[0], "href"), [canonical.clone()], "{path}");
         assert_eq!(head_meta(&html, "property", "og:url"), [canonical], "{path}");
         assert_eq!(head_meta(&html, "property", "og:site_name"), [SITE_TITLE], "{path}");
         assert_eq!(head_meta(&html, "name", "twitter:card"), ["summary"], "{path}");
@@ -233,7 +231,7 @@ async fn each_tag_has_a_prerendered_page_with_exactly_its_posts() {
         let response = server.get(&percent_encoded(&path)).await;
         assert_eq!(response.status, 200, "{path}");
         assert_eq!(response.header("x-render-strategy"), Some("ssg"), "{path} is a prerendered file");
-        let mut listed = common::attribute_values(&response.text(), "data-post-slug");
+        let mut listed = crate::common::attribute_values(&response.text(), "data-post-slug");
         let mut expected: Vec<String> =
             posts.iter().filter(|post| tags_of(post).contains(&tag)).map(|post| post["slug"].as_str().unwrap().to_string()).collect();
         listed.sort();

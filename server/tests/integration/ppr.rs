@@ -1,8 +1,6 @@
 //! PPR: the prerendered shell from disk, byte for byte, then the holes, on one response.
 
-mod common;
-
-use common::{prerender, request, spawn_in, RawResponse, TestDirs, TestServer};
+use crate::common::{prerender, request, spawn_in, RawResponse, TestDirs, TestServer};
 use std::time::Duration;
 
 const LATENCY: Duration = Duration::from_millis(300);

@@ -3,9 +3,7 @@
 //! bytes the server sends keep all of it inert. The same corpus is loaded in
 //! Chromium by `end2end/tests/hostile_content.test.js`.
 
-mod common;
-
-use common::{prerender, spawn_in, TestDirs};
+use crate::common::{prerender, spawn_in, TestDirs};
 use std::path::Path;
 
 /// What must never appear raw in a page: each would start markup or script

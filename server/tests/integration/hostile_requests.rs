@@ -1,9 +1,7 @@
 //! Odd and oversized requests get clean answers, nothing outside the site root
 //! is ever served, and every response carries the security headers.
 
-mod common;
-
-use common::{attribute_values, every_page, post_slugs, request, spawn_built as spawn, RawResponse};
+use crate::common::{attribute_values, every_page, post_slugs, request, spawn_built as spawn, RawResponse};
 use server::config::OUTPUT_NAME;
 
 fn raw_get(path: &str, extra_headers: &str) -> String {

@@ -1,8 +1,6 @@
 //! ISR: a file with a staleness clock, regenerated once in the background.
 
-mod common;
-
-use common::{edit_post, eventually, generated_at_values, post_slugs, spawn_in, TestDirs, TestServer};
+use crate::common::{edit_post, eventually, generated_at_values, post_slugs, spawn_in, TestDirs, TestServer};
 use std::{
     collections::BTreeSet,
     sync::Arc,
@@ -184,4 +182,22 @@ async fn revalidation_is_refused_when_no_token_is_configured() {
     let server = spawn_in(dirs.clone(), dirs.config()).await;
     let response = server.post("/api/revalidate", &["Authorization: Bearer anything"], r#"{"path":"/isr"}"#).await;
     assert_eq!(response.status, 403);
+}
+
+#[tokio::test]
+async fn a_revalidation_right_after_an_edit_renders_the_edit_every_time() {
+    let server = spawn_isr(Duration::from_secs(3600)).await;
+    let slug = post_slugs(&server.posts_dir()).remove(0);
+    let file = server.posts_dir().join(format!("{slug}.md"));
+    let original = std::fs::read_to_string(&file).unwrap();
+    let auth = format!("Authorization: Bearer {TOKEN}");
+    for round in 0..50 {
+        // A title of a new length each round, so no edit looks like the last one.
+        let title = format!("Edited {}", "x".repeat(round + 1));
+        std::fs::write(&file, original.replacen("title: ", &format!("title: {title} "), 1)).unwrap();
+        let revalidated = server.post("/api/revalidate", &[&auth], r#"{"path":"/isr"}"#).await;
+        assert_eq!(revalidated.status, 200, "round {round}");
+        let page = server.get("/isr").await.text();
+        assert!(page.contains(&format!("{title} ")), "round {round}: the page renders the file as it was when revalidated");
+    }
 }

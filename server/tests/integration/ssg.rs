@@ -1,8 +1,6 @@
 //! SSG: pages written by the build step, served as files, frozen until the next build.
 
-mod common;
-
-use common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, KillOnDrop, TestDirs};
+use crate::common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, KillOnDrop, TestDirs};
 use std::{
     process::Stdio,
     time::{Duration, SystemTime},
@@ -150,7 +148,7 @@ async fn the_static_export_works_from_a_plain_file_server() {
     let addr = ([127, 0, 0, 1], port).into();
     let get = |path: &str| {
         let raw = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-        async move { common::request(addr, &raw).await }
+        async move { crate::common::request(addr, &raw).await }
     };
 
     let list = get("/ssg/").await;

@@ -1,8 +1,7 @@
 //! A real server on an ephemeral loopback port, over a temporary copy of the
 //! content, and a raw HTTP/1.1 client that keeps every read with its arrival time.
-#![allow(dead_code)] // each test file uses its own part of this module
 
-#[path = "../../src/scratch.rs"]
+#[path = "../../../src/scratch.rs"]
 mod scratch;
 pub use scratch::TempDir;
 

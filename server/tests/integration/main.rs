@@ -1,0 +1,16 @@
+//! The server's integration tests: a real server on loopback per test, over
+//! the tests' own posts. One test binary with a module per concern, so a
+//! change links the server into one test executable, not ten.
+
+mod common;
+
+mod blog;
+mod compression;
+mod faults;
+mod hostile_content;
+mod hostile_requests;
+mod isr;
+mod ppr;
+mod routes;
+mod ssg;
+mod stream;
