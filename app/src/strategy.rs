@@ -108,6 +108,11 @@ impl Strategy {
     }
 }
 
+/// The ISR window this server uses (`ISR_REVALIDATE_SECS`), for pages that
+/// explain it. The server provides it while it renders.
+#[derive(Clone, Copy, Debug)]
+pub struct IsrWindow(pub std::time::Duration);
+
 #[cfg(test)]
 mod tests {
     use super::*;

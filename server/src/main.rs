@@ -19,7 +19,10 @@ async fn main() -> ExitCode {
     };
     let outcome = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] => server::serve(config).await,
-        ["prerender"] => server::prerender(config).await.map(drop),
+        ["prerender"] => server::prerender(config).await.map(|report| {
+            let (pages, removed, took) = (report.pages, report.removed.len(), report.took);
+            tracing::info!("prerendered {pages} pages (and removed {removed} stale files) in {took:.2?}");
+        }),
         _ => {
             tracing::error!("{USAGE}");
             return ExitCode::from(2);

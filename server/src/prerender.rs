@@ -130,9 +130,7 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     for file in &removed {
         tracing::info!("removed {}: this build no longer produces it", file.display());
     }
-    let took = started.elapsed();
-    tracing::info!("prerendered {total} pages into {} in {took:.2?}", root.display());
-    Ok(PrerenderReport { pages: total, removed, took })
+    Ok(PrerenderReport { pages: total, removed, took: started.elapsed() })
 }
 
 /// The feed, the sitemap and robots.txt (see `crate::feeds`), once the pages

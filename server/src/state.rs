@@ -51,6 +51,7 @@ impl AppState {
     pub fn provide_render_context(&self) {
         leptos::prelude::provide_context(self.posts.clone());
         leptos::prelude::provide_context(self.live.clone());
+        leptos::prelude::provide_context(app::strategy::IsrWindow(self.isr.window()));
         if let Some(bench) = &self.bench {
             leptos::prelude::provide_context(bench.clone());
         }

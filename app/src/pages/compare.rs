@@ -1,4 +1,4 @@
-use crate::strategy::Strategy;
+use crate::strategy::{IsrWindow, Strategy};
 use crate::components::PageMeta;
 use leptos::prelude::*;
 
@@ -192,6 +192,7 @@ mod frames {
 /// The two devtools experiments that show the strategies apart.
 #[component]
 fn Experiments() -> impl IntoView {
+    let window = use_context::<IsrWindow>().map(|IsrWindow(window)| format!(", {} s here", window.as_secs()));
     view! {
         <section class="experiments">
             <h2>"Two experiments in devtools"</h2>
@@ -210,7 +211,7 @@ fn Experiments() -> impl IntoView {
                 <li><strong>"SSR"</strong> ": a new stamp on every reload; " <code>"Cache-Control: no-store"</code> "."</li>
                 <li><strong>"Streaming"</strong> ": a new page stamp at once, and each hole's stamp a little later, when its data arrived."</li>
                 <li><strong>"CSR"</strong> ": the shell's stamp moves on every reload, and so does the time the data arrived in the browser."</li>
-                <li><strong>"ISR"</strong> ": the same stamp until the window (" <code>"ISR_REVALIDATE_SECS"</code> ", 10 s) has passed. The first reload after it "
+                <li><strong>"ISR"</strong> ": the same stamp until the window (" <code>"ISR_REVALIDATE_SECS"</code> {window} ") has passed. The first reload after it "
                     "still shows the old page (" <code>"x-isr-cache: stale"</code> ") and starts one regeneration; the next shows the new stamp."</li>
                 <li><strong>"PPR"</strong> ": the shell's stamp is frozen like SSG's, while both holes' stamps change on every reload."</li>
             </ul>

@@ -116,8 +116,7 @@ async fn a_deleted_post_leaves_the_feed_and_the_sitemap_with_the_next_build() {
     assert!(ids.contains(&url) && locs.contains(&url));
 
     std::fs::remove_file(dirs.posts_dir().join(format!("{deleted}.md"))).unwrap();
-    let posts = server.state.posts.clone();
-    tokio::task::spawn_blocking(move || posts.refresh()).await.unwrap();
+    server.refresh_posts().await;
     prerender(&config).await;
     let (ids, locs) = feed_and_sitemap(&server).await;
     assert!(!ids.contains(&url), "no feed entry for {deleted}");

@@ -18,9 +18,7 @@ async fn when_the_content_dir_vanishes_the_last_good_posts_keep_serving() {
     std::fs::rename(server.posts_dir(), &moved).unwrap();
     // The refresh that the server runs every interval, run now: it finds no
     // content directory at all, and leaves the index as it was.
-    let posts = server.state.posts.clone();
-    let changed = tokio::task::spawn_blocking(move || posts.refresh()).await.unwrap();
-    assert!(!changed, "a missing directory changes no post");
+    assert!(!server.refresh_posts().await, "a missing directory changes no post");
     for path in ["/ssr", "/api/posts"] {
         let response = server.get(path).await;
         assert_eq!(response.status, 200, "{path}");

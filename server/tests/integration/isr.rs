@@ -201,3 +201,12 @@ async fn a_revalidation_right_after_an_edit_renders_the_edit_every_time() {
         assert!(page.contains(&format!("{title} ")), "round {round}: the page renders the file as it was when revalidated");
     }
 }
+
+#[tokio::test]
+async fn compare_states_the_window_this_server_uses() {
+    let dirs = TestDirs::new();
+    let config = server::config::Config { isr_window: Duration::from_secs(42), ..dirs.config() };
+    crate::common::prerender(&config).await;
+    let server = spawn_in(dirs, config).await;
+    assert!(server.get("/compare").await.text().contains(", 42 s here"), "not a window written into the page's text");
+}

@@ -89,6 +89,13 @@ impl TestServer {
         request(self.addr, &raw).await
     }
 
+    /// The refresh of the posts that the server runs every interval, run now, so
+    /// a test waits for it rather than for time: whether the index changed.
+    pub async fn refresh_posts(&self) -> bool {
+        let posts = self.state.posts.clone();
+        tokio::task::spawn_blocking(move || posts.refresh()).await.unwrap()
+    }
+
     /// Stops the server and waits until requests in flight are done.
     pub async fn stop(mut self) -> Arc<TestDirs> {
         self.shutdown().await;
