@@ -5,11 +5,13 @@
 use crate::{
     api, encoding,
     routes::PAGES,
-    security,
+    security, site_fs,
     state::AppState,
     strategies::{csr, isr, ppr, ssg, ssr, stream},
 };
 use app::Strategy;
+use axum::extract::State;
+use std::path::Path;
 use axum::{
     extract::DefaultBodyLimit,
     handler::Handler,
@@ -43,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         response
     })
     .layer(site_files);
+    let site_files = middleware::from_fn_with_state(state.clone(), only_plain_files).layer(site_files);
 
     // The feed is a file the build wrote, served with Atom's own media type
     // (a file server guesses text/xml from the name).
@@ -74,6 +77,25 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::refuse_malformed_requests))
         .layer(security::headers_on_every_response())
         .with_state(state)
+}
+
+/// The file fallback serves the bundles and `public/`'s files, as they are. A
+/// page file is served only through its strategy, with that strategy's headers
+/// and rules (`/isr/index.html` raw would skip ISR), so a path that names one
+/// (`/isr/`, `/isr/index.html`, `/404.html`, a `.br` copy) is not found here.
+/// Nor is a dotfile: temp files are dotfiles, and so is a stray `.env`.
+async fn only_plain_files(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let hidden = path.split('/').any(|segment| segment.starts_with('.') || segment.starts_with("%2e") || segment.starts_with("%2E"));
+    let page = path.ends_with('/') || site_fs::is_page_file(Path::new(path));
+    if hidden || page {
+        return ssg::not_found_page(&state, request.headers()).await;
+    }
+    next.run(request).await
 }
 
 fn handler(strategy: Strategy) -> MethodRouter<AppState> {

@@ -139,7 +139,9 @@ fn remove_stale_in(path: &Path, kind: fs::FileType, written: &HashSet<PathBuf>, 
     Ok(())
 }
 
-fn is_page_file(path: &Path) -> bool {
+/// Whether `path` names a page file: `index.html` or `404.html`, or either's
+/// `.br` or `.gz` copy.
+pub fn is_page_file(path: &Path) -> bool {
     let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
     let page = name.strip_suffix(".br").or(name.strip_suffix(".gz")).unwrap_or(name);
     page == "index.html" || page == "404.html"

@@ -200,8 +200,30 @@ fn stat(path: &Path) -> Result<(Option<SystemTime>, u64), ContentError> {
     Ok((meta.modified().ok(), meta.len()))
 }
 
+/// A post is Markdown: a file larger than this is a mistake, not a post.
+const MAX_POST_BYTES: u64 = 1024 * 1024;
+
+/// The text of one post file. Only a regular file is opened: opening a named
+/// pipe (or a device) would block the thread that refreshes the posts for good.
 fn read(path: &Path) -> Result<String, ContentError> {
-    fs::read_to_string(path).map_err(|e| ContentError::new(path, None, format!("cannot read: {e}")))
+    use std::io::Read;
+    let error = |message: String| ContentError::new(path, None, message);
+    let meta = fs::metadata(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(error("not a regular file: a post is a Markdown file".into()));
+    }
+    let too_large = || error(format!("larger than the {} KiB a post may have", MAX_POST_BYTES / 1024));
+    if meta.len() > MAX_POST_BYTES {
+        return Err(too_large());
+    }
+    let mut text = String::new();
+    let file = fs::File::open(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    // The cap holds even if the file grows after the check.
+    file.take(MAX_POST_BYTES + 1).read_to_string(&mut text).map_err(|e| error(format!("cannot read: {e}")))?;
+    if text.len() as u64 > MAX_POST_BYTES {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -305,6 +327,28 @@ mod tests {
         rewrite(&dir.join("posts/d.md"), &draft.replace("draft: true", "draft: false"));
         assert!(hidden.refresh());
         assert!(hidden.index().get("d").is_some(), "published by an edit, without a restart");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_named_pipe_or_an_oversized_file_is_refused_without_blocking() {
+        let dir = content_dir(&[("a.md", post_source("a", "Good", "2026-01-01"))]);
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
+        let pipe = dir.join("posts/pipe.md");
+        assert!(std::process::Command::new("mkfifo").arg(&pipe).status().unwrap().success());
+        fs::write(dir.join("posts/huge.md"), "x".repeat(MAX_POST_BYTES as usize + 1)).unwrap();
+        // Opening the pipe would block for good: the refresh must return, and soon.
+        let (done, refreshed) = std::sync::mpsc::channel();
+        let refreshing = store.clone();
+        std::thread::spawn(move || done.send(refreshing.refresh()).unwrap());
+        let changed = refreshed.recv_timeout(std::time::Duration::from_secs(5)).expect("the refresh returns");
+        assert!(!changed, "neither file is a post");
+        assert_eq!(store.index().get("a").unwrap().summary.title, "Good");
+        let error = PostStore::load(&dir, Drafts::Hidden).err().expect("the build refuses them").to_string();
+        assert!(error.contains("posts/huge.md: larger than the 1024 KiB a post may have"), "{error}");
+        fs::remove_file(dir.join("posts/huge.md")).unwrap();
+        let error = PostStore::load(&dir, Drafts::Hidden).err().expect("the build refuses the pipe").to_string();
+        assert!(error.contains("posts/pipe.md: not a regular file"), "{error}");
         fs::remove_dir_all(dir).unwrap();
     }
 

@@ -33,8 +33,19 @@ pub async fn page(State(state): State<AppState>, uri: Uri, request: HeaderMap) -
         Some(page) => (StatusCode::OK, page),
         None => not_found(&state).await,
     };
+    respond(status, page, &request, started)
+}
+
+/// The prerendered 404 page, as this strategy serves it.
+pub async fn not_found_page(state: &AppState, request: &HeaderMap) -> Response<Body> {
+    let started = Instant::now();
+    let (status, page) = not_found(state).await;
+    respond(status, page, request, started)
+}
+
+fn respond(status: StatusCode, page: StaticPage, request: &HeaderMap, started: Instant) -> Response<Body> {
     let timing = ServerTiming::default().with("file", started.elapsed());
-    let (body, encoding) = page.body_for(&request);
+    let (body, encoding) = page.body_for(request);
     let mut response = html(body);
     *response.status_mut() = status;
     if let Some(encoding) = encoding {

@@ -142,3 +142,25 @@ async fn every_response_carries_the_security_headers_and_leaks_no_version() {
         }
     }
 }
+
+#[tokio::test]
+async fn page_files_dotfiles_and_temp_files_are_not_served_around_their_strategy() {
+    let server = spawn().await;
+    std::fs::write(server.site().join(".env"), "SECRET=1").unwrap();
+    // What a write killed half-way leaves: a dotfile beside the page.
+    std::fs::write(server.site().join("isr/.index.html.123-0.tmp"), "torn").unwrap();
+    let around = [
+        "/isr/", "/isr/index.html", "/ppr/", "/ppr/index.html", "/404.html", "/index.html", "/ssg/index.html",
+        "/ssg/index.html.br", "/.env", "/%2eenv", "/isr/.index.html.123-0.tmp",
+    ];
+    for path in around {
+        let response = server.get(path).await;
+        assert_eq!(response.status, 404, "{path}");
+        assert!(response.header("content-security-policy").is_some(), "{path} carries the security headers");
+        let body = response.text();
+        assert!(!body.contains("SECRET") && !body.contains("torn"), "{path}");
+    }
+    let robots = server.get("/robots.txt").await;
+    assert_eq!(robots.status, 200, "a plain file is still served");
+    assert_eq!(robots.header("x-content-type-options"), Some("nosniff"));
+}

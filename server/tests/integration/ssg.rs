@@ -96,7 +96,8 @@ async fn a_rebuild_removes_the_pages_it_no_longer_produces() {
     std::fs::create_dir(&dropped_route).unwrap();
     std::fs::write(dropped_route.join("index.html"), "<p>an old page</p>").unwrap();
     std::fs::write(dropped_route.join("index.html.gz"), "old copy").unwrap();
-    assert_eq!(server.get("/dropped-route/").await.status, 200, "served while its file is there");
+    // The file fallback never serves a page file, so this one is never
+    // served; the build must still remove it from what it leaves behind.
 
     std::fs::remove_file(dirs.posts_dir().join(format!("{deleted}.md"))).unwrap();
     eventually(Duration::from_secs(5), "the server drops the deleted post", || async {
