@@ -107,6 +107,11 @@ impl Server {
         _ = any_spawner::Executor::init_tokio();
         let posts = PostStore::load(&config.content_dir, config.drafts)?;
         let views = ViewStore::open(&config.database_url).await?;
+        match site_fs::remove_temp_files(&config.site_root) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} temporary files that an interrupted write left in the site root"),
+            Err(error) => tracing::warn!("could not clear temporary files from the site root: {error}"),
+        }
         let addr = config.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(StartupError::Serve)?;

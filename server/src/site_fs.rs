@@ -103,6 +103,26 @@ fn write_replacing(path: &Path, bytes: &[u8], generated_at: SystemTime, durabili
     written
 }
 
+/// Removes the temporary files that a write killed half-way left under `root`
+/// (`.index.html.<pid>-<n>.tmp`, see `write_replacing`): run at start, before
+/// anything of this process writes. Returns how many it removed.
+pub fn remove_temp_files(root: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    let Ok(entries) = fs::read_dir(root) else { return Ok(0) }; // no site root yet
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir() {
+            removed += remove_temp_files(&entry.path())?;
+        } else if name.starts_with('.') && name.ends_with(".tmp") {
+            fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Removes every page file under `root` that the build did not just write:
 /// the pages of deleted posts and of routes no longer in the table, with their
 /// compressed copies. A page file is an `index.html` or `404.html`, or one of

@@ -163,4 +163,8 @@ async fn page_files_dotfiles_and_temp_files_are_not_served_around_their_strategy
     let robots = server.get("/robots.txt").await;
     assert_eq!(robots.status, 200, "a plain file is still served");
     assert_eq!(robots.header("x-content-type-options"), Some("nosniff"));
+
+    let restarted = server.restart().await;
+    assert!(!restarted.site().join("isr/.index.html.123-0.tmp").exists(), "a restart clears what a killed write left");
+    assert!(restarted.site().join(".env").exists(), "and nothing else");
 }

@@ -258,3 +258,14 @@ async fn broken_content_fails_startup_naming_file_and_line() {
     let error = server::Server::bind(config).await.err().expect("startup fails").to_string();
     assert!(error.contains("posts/broken.md:4: date `someday`"), "{error}");
 }
+
+#[tokio::test]
+async fn the_route_table_and_the_apps_routes_name_the_same_paths() {
+    _ = any_spawner::Executor::init_tokio();
+    let mut routed: Vec<String> = leptos_axum::generate_route_list(app::App).iter().map(|route| route.path().to_string()).collect();
+    let mut table: Vec<String> = server::routes::PAGES.iter().map(|page| page.path.to_string()).collect();
+    routed.sort();
+    routed.dedup();
+    table.sort();
+    assert_eq!(routed, table, "every <Route> of app::App has its line in PAGES, and every line its <Route>");
+}
