@@ -88,7 +88,7 @@ impl PostStore {
         let mut files = HashMap::new();
         for path in markdown_files(&posts_dir)? {
             let (modified, len) = stat(&path)?;
-            let source = read(&path)?;
+            let source = read(&path, content_dir)?;
             let post = parse(&path, &source)?;
             files.insert(path, FileState { modified, len, post: Some(post) });
         }
@@ -131,7 +131,8 @@ impl PostStore {
             if previous.is_some_and(|state| state.modified == modified && state.len == len) {
                 continue;
             }
-            let parsed = read(&path).and_then(|source| parse(&path, &source));
+            let content_dir = self.inner.posts_dir.parent().unwrap_or(&self.inner.posts_dir);
+            let parsed = read(&path, content_dir).and_then(|source| parse(&path, &source));
             let last_good = previous.and_then(|state| state.post.clone());
             let post = match parsed {
                 Ok(post) => {
@@ -205,10 +206,17 @@ const MAX_POST_BYTES: u64 = 1024 * 1024;
 
 /// The text of one post file. Only a regular file is opened: opening a named
 /// pipe (or a device) would block the thread that refreshes the posts for good.
-fn read(path: &Path) -> Result<String, ContentError> {
+/// A symlink is followed only if it stays inside `content_dir`: a link to
+/// `/etc/passwd` must not become a published post.
+fn read(path: &Path, content_dir: &Path) -> Result<String, ContentError> {
     use std::io::Read;
     let error = |message: String| ContentError::new(path, None, message);
-    let meta = fs::metadata(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    let real = fs::canonicalize(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    let inside = fs::canonicalize(content_dir).is_ok_and(|content_dir| real.starts_with(content_dir));
+    if !inside {
+        return Err(error(format!("links to {}, outside the content directory: a post must live inside it", real.display())));
+    }
+    let meta = fs::metadata(&real).map_err(|e| error(format!("cannot read: {e}")))?;
     if !meta.is_file() {
         return Err(error("not a regular file: a post is a Markdown file".into()));
     }
@@ -217,7 +225,7 @@ fn read(path: &Path) -> Result<String, ContentError> {
         return Err(too_large());
     }
     let mut text = String::new();
-    let file = fs::File::open(path).map_err(|e| error(format!("cannot read: {e}")))?;
+    let file = fs::File::open(&real).map_err(|e| error(format!("cannot read: {e}")))?;
     // The cap holds even if the file grows after the check.
     file.take(MAX_POST_BYTES + 1).read_to_string(&mut text).map_err(|e| error(format!("cannot read: {e}")))?;
     if text.len() as u64 > MAX_POST_BYTES {
@@ -349,6 +357,26 @@ mod tests {
         fs::remove_file(dir.join("posts/huge.md")).unwrap();
         let error = PostStore::load(&dir, Drafts::Hidden).err().expect("the build refuses the pipe").to_string();
         assert!(error.contains("posts/pipe.md: not a regular file"), "{error}");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_is_followed_only_inside_the_content_dir() {
+        let dir = content_dir(&[("a.md", post_source("a", "Good", "2026-01-01"))]);
+        fs::write(dir.join("drafts-elsewhere.md"), post_source("inside", "Inside", "2026-01-02")).unwrap();
+        std::os::unix::fs::symlink(dir.join("drafts-elsewhere.md"), dir.join("posts/inside.md")).unwrap();
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
+        assert!(store.index().get("inside").is_some(), "a link within the content dir is a post");
+
+        let outside = dir.with_extension("outside.md");
+        fs::write(&outside, post_source("outside", "Outside", "2026-01-03")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("posts/outside.md")).unwrap();
+        assert!(!store.refresh(), "a running server ignores the link");
+        assert!(store.index().get("outside").is_none());
+        assert_eq!(store.index().get("a").unwrap().summary.title, "Good", "and keeps its posts");
+        let error = PostStore::load(&dir, Drafts::Hidden).err().expect("the build refuses it").to_string();
+        assert!(error.contains("posts/outside.md: links to") && error.contains("outside the content directory"), "{error}");
+        fs::remove_file(outside).unwrap();
         fs::remove_dir_all(dir).unwrap();
     }
 
