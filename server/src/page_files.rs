@@ -109,9 +109,7 @@ impl PageFiles {
         }
         Ok(page)
     }
-}
 
-impl PageFiles {
     fn forget(&self, path: &Path) {
         if !self.cached.read().unwrap_or_else(|p| p.into_inner()).pages.contains_key(path) {
             return;

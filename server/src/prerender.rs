@@ -13,7 +13,7 @@
 //! the route table produce now, and nothing that an earlier build left.
 
 use crate::{encoding, feeds, page_files, render, routes, site_fs, state::AppState};
-use app::{bench::BenchFigures, Strategy};
+use app::{bench::BenchFigures, post::Post, Strategy};
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
 use std::{
@@ -66,12 +66,13 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     let index = state.posts.index();
 
     // Every page of the route table that is served from a file.
-    let mut jobs: Vec<PageJob> = routes::every_page(index.posts())
-        .into_iter()
+    let pages = routes::every_page(index.posts());
+    let mut jobs: Vec<PageJob> = pages
+        .iter()
         .filter(|(_, strategy, _)| matches!(strategy, Strategy::Ssg | Strategy::Isr | Strategy::Ppr))
         .map(|(url, strategy, post)| {
             let post_file = post.and_then(|post| index.source_file(&post.summary.slug)).map(PathBuf::from);
-            page(root, &url, strategy, post_file)
+            page(root, url, *strategy, post_file)
         })
         .collect();
     jobs.push(PageJob {
@@ -124,7 +125,7 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     if let Some(error) = first_error {
         return Err(error);
     }
-    write_feeds(state).await?;
+    write_feeds(state, index.posts(), &pages).await?;
     let removed = site_fs::remove_stale_pages(root, &written)
         .map_err(|source| PrerenderError::Cleanup { root: root.clone(), source })?;
     for file in &removed {
@@ -133,13 +134,13 @@ pub async fn prerender(state: &AppState) -> Result<PrerenderReport, PrerenderErr
     Ok(PrerenderReport { pages: total, removed, took: started.elapsed() })
 }
 
-/// The feed, the sitemap and robots.txt (see `crate::feeds`), once the pages
-/// they point to are in place.
-async fn write_feeds(state: &AppState) -> Result<(), PrerenderError> {
-    let (index, site_url) = (state.posts.index(), &state.config.site_url);
+/// The feed of `posts`, the sitemap of `pages` and robots.txt (see
+/// `crate::feeds`), once the pages they point to are in place.
+async fn write_feeds(state: &AppState, posts: &[Post], pages: &[(String, Strategy, Option<&Post>)]) -> Result<(), PrerenderError> {
+    let site_url = &state.config.site_url;
     let files = [
-        ("feed.xml", feeds::atom_feed(site_url, index.posts(), &app::clock::now_rfc3339())),
-        ("sitemap.xml", feeds::sitemap(site_url, &routes::every_page(index.posts()))),
+        ("feed.xml", feeds::atom_feed(site_url, posts, &app::clock::now_rfc3339())),
+        ("sitemap.xml", feeds::sitemap(site_url, pages)),
         ("robots.txt", feeds::robots(site_url)),
     ];
     for (name, text) in files {

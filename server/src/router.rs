@@ -10,17 +10,16 @@ use crate::{
     strategies::{csr, isr, ppr, ssg, ssr, stream},
 };
 use app::Strategy;
-use axum::extract::State;
-use std::path::Path;
 use axum::{
-    extract::DefaultBodyLimit,
+    extract::{DefaultBodyLimit, State},
     handler::Handler,
+    http::{header, HeaderValue, StatusCode},
     middleware,
     routing::{get, post, MethodRouter},
     Router,
 };
+use std::path::Path;
 use tower::{util::MapResponseLayer, Layer};
-use axum::http::{header, HeaderValue, StatusCode};
 use tower_http::{
     limit::RequestBodyLimitLayer,
     services::{ServeDir, ServeFile},
@@ -90,7 +89,7 @@ async fn only_plain_files(
     next: middleware::Next,
 ) -> axum::response::Response {
     let path = request.uri().path();
-    let hidden = path.split('/').any(|segment| segment.starts_with('.') || segment.starts_with("%2e") || segment.starts_with("%2E"));
+    let hidden = path.split('/').any(|segment| site_fs::percent_decoded(segment).is_some_and(|s| s.starts_with('.')));
     let page = path.ends_with('/') || site_fs::is_page_file(Path::new(path));
     if hidden || page {
         return ssg::not_found_page(&state, request.headers()).await;

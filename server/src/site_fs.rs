@@ -35,7 +35,7 @@ pub fn page_file(root: &Path, url_path: &str) -> Option<PathBuf> {
 
 /// `segment` with its `%XX` escapes decoded; `None` if one is malformed or the
 /// result is not UTF-8.
-fn percent_decoded(segment: &str) -> Option<String> {
+pub fn percent_decoded(segment: &str) -> Option<String> {
     if !segment.contains('%') {
         return Some(segment.to_string());
     }

@@ -78,17 +78,17 @@ pub fn parse(path: &Path, source: &str) -> Result<Post, ContentError> {
     let error = |line: usize, message: String| ContentError::new(path, Some(line), message);
     // An editor's byte order mark is not part of the text.
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
-    let mut lines = source.split_inclusive('\n');
-    if lines.next().map(str::trim_end) != Some(FENCE) {
+    let lines: Vec<&str> = source.split_inclusive('\n').collect();
+    if lines.first().map(|line| line.trim_end()) != Some(FENCE) {
         return Err(error(1, format!("expected front matter opening with `{FENCE}` on the first line")));
     }
-    let Some(closing) = lines.position(|line| line.trim_end() == FENCE) else {
+    let Some(closing) = lines.iter().skip(1).position(|line| line.trim_end() == FENCE) else {
         return Err(error(1, format!("front matter opened here is never closed with `{FENCE}`")));
     };
     // Line numbers in the file: the YAML starts on line 2, the fence closes it on `closing_line`.
     let closing_line = closing + 2;
-    let yaml: String = source.split_inclusive('\n').skip(1).take(closing).collect();
-    let body: String = source.split_inclusive('\n').skip(closing_line).collect();
+    let yaml = lines[1..closing_line - 1].concat();
+    let body = lines[closing_line..].concat();
     let at = |value: &Spanned<String>| value.referenced.line() as usize + 1;
 
     let front: FrontMatter = serde_saphyr::from_str(&yaml).map_err(|e| {
@@ -98,7 +98,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Post, ContentError> {
             return error(closing_line, format!("front matter lacks {key}"));
         }
         let line = e.location().map_or(closing_line, |location| location.line() as usize + 1);
-        error(line, explain(message, source.lines().nth(line - 1).unwrap_or_default().trim()))
+        error(line, explain(message, lines.get(line - 1).map_or("", |text| text.trim())))
     })?;
     let required = [("title", &front.title), ("slug", &front.slug), ("author", &front.author), ("excerpt", &front.excerpt)];
     for (key, value) in required.into_iter().chain(front.description.as_ref().map(|d| ("description", d))) {

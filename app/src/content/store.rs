@@ -86,9 +86,11 @@ impl PostStore {
     pub fn load(content_dir: &Path, drafts: Drafts) -> Result<PostStore, ContentError> {
         let posts_dir = content_dir.join("posts");
         let mut files = HashMap::new();
-        for path in markdown_files(&posts_dir)? {
+        let paths = markdown_files(&posts_dir)?;
+        let content_root = canonical(content_dir)?;
+        for path in paths {
             let (modified, len) = stat(&path)?;
-            let source = read(&path, content_dir)?;
+            let source = read(&path, &content_root)?;
             let post = parse(&path, &source)?;
             files.insert(path, FileState { modified, len, post: Some(post) });
         }
@@ -111,8 +113,10 @@ impl PostStore {
     /// good version stays in place; returns whether the index changed.
     pub fn refresh(&self) -> bool {
         let mut files = self.inner.files.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let paths = match markdown_files(&self.inner.posts_dir) {
-            Ok(paths) => paths,
+        let content_dir = self.inner.posts_dir.parent().unwrap_or(&self.inner.posts_dir);
+        let listed = markdown_files(&self.inner.posts_dir).and_then(|paths| Ok((paths, canonical(content_dir)?)));
+        let (paths, content_root) = match listed {
+            Ok(listed) => listed,
             Err(error) => {
                 tracing::error!(%error, "content unreadable; serving the last good posts");
                 return false;
@@ -131,8 +135,7 @@ impl PostStore {
             if previous.is_some_and(|state| state.modified == modified && state.len == len) {
                 continue;
             }
-            let content_dir = self.inner.posts_dir.parent().unwrap_or(&self.inner.posts_dir);
-            let parsed = read(&path, content_dir).and_then(|source| parse(&path, &source));
+            let parsed = read(&path, &content_root).and_then(|source| parse(&path, &source));
             let last_good = previous.and_then(|state| state.post.clone());
             let post = match parsed {
                 Ok(post) => {
@@ -196,6 +199,11 @@ fn markdown_files(dir: &Path) -> Result<Vec<PathBuf>, ContentError> {
     Ok(paths)
 }
 
+/// `dir` with every symlink resolved, for comparing where a post's file really is.
+fn canonical(dir: &Path) -> Result<PathBuf, ContentError> {
+    fs::canonicalize(dir).map_err(|e| ContentError::new(dir, None, format!("cannot resolve: {e}")))
+}
+
 fn stat(path: &Path) -> Result<(Option<SystemTime>, u64), ContentError> {
     let meta = fs::metadata(path).map_err(|e| ContentError::new(path, None, format!("cannot read: {e}")))?;
     Ok((meta.modified().ok(), meta.len()))
@@ -206,14 +214,13 @@ const MAX_POST_BYTES: u64 = 1024 * 1024;
 
 /// The text of one post file. Only a regular file is opened: opening a named
 /// pipe (or a device) would block the thread that refreshes the posts for good.
-/// A symlink is followed only if it stays inside `content_dir`: a link to
-/// `/etc/passwd` must not become a published post.
-fn read(path: &Path, content_dir: &Path) -> Result<String, ContentError> {
+/// A symlink is followed only if it stays inside `content_root` (the content
+/// directory, canonical): a link to `/etc/passwd` must not become a post.
+fn read(path: &Path, content_root: &Path) -> Result<String, ContentError> {
     use std::io::Read;
     let error = |message: String| ContentError::new(path, None, message);
     let real = fs::canonicalize(path).map_err(|e| error(format!("cannot read: {e}")))?;
-    let inside = fs::canonicalize(content_dir).is_ok_and(|content_dir| real.starts_with(content_dir));
-    if !inside {
+    if !real.starts_with(content_root) {
         return Err(error(format!("links to {}, outside the content directory: a post must live inside it", real.display())));
     }
     let meta = fs::metadata(&real).map_err(|e| error(format!("cannot read: {e}")))?;
