@@ -13,6 +13,8 @@
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 //! | `SITE_URL` | `http://127.0.0.1:3000` | the public origin, for absolute URLs in the feed, the sitemap, canonical and OpenGraph tags |
 //! | `SHOW_DRAFTS` | unset | `1` builds and serves posts whose front matter says `draft: true` |
+//! | `LEPTOS_WATCH` | unset | set by `make dev`: pages load Leptos's reload script, which the policy then allows |
+//! | `LEPTOS_RELOAD_PORT` | `3001` | `make dev`'s reload socket, read only with `LEPTOS_WATCH` |
 
 use app::content::Drafts;
 use leptos::config::{Env, LeptosOptions};
@@ -37,6 +39,9 @@ pub struct Config {
     /// The public origin, without a trailing slash: `https://blog.example.org`.
     pub site_url: String,
     pub drafts: Drafts,
+    /// `make dev`'s reload socket port, when `LEPTOS_WATCH` is set: pages then
+    /// load `<AutoReload/>`'s script, and may connect to it. `None` in production.
+    pub reload_port: Option<u16>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +66,11 @@ impl Config {
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
             site_url: site_url(var("SITE_URL", DEFAULT_SITE_URL))?,
             drafts: drafts(var("SHOW_DRAFTS", ""))?,
+            // Leptos's `<AutoReload/>` checks LEPTOS_WATCH the same way: set, whatever its value.
+            reload_port: match std::env::var_os("LEPTOS_WATCH") {
+                Some(_) => Some(parse_var("LEPTOS_RELOAD_PORT", "3001")?),
+                None => None,
+            },
         })
     }
 
@@ -79,6 +89,7 @@ impl Config {
             revalidate_token: None,
             site_url: DEFAULT_SITE_URL.to_string(),
             drafts: Drafts::Hidden,
+            reload_port: None,
         }
     }
 
@@ -89,6 +100,7 @@ impl Config {
             .site_pkg_dir("pkg")
             .site_addr(self.site_addr)
             .env(Env::PROD)
+            .reload_port(self.reload_port.unwrap_or(3001).into())
             .build()
     }
 }

@@ -6,6 +6,7 @@ pub mod encoding;
 pub mod error;
 pub mod feeds;
 pub mod isr_cache;
+pub mod live_reload;
 pub mod page_files;
 pub mod prerender;
 pub mod render;

@@ -3,7 +3,7 @@
 //! response goes through.
 
 use crate::{
-    api, encoding,
+    api, encoding, live_reload,
     routes::PAGES,
     security, site_fs,
     state::AppState,
@@ -65,7 +65,7 @@ pub fn router(state: AppState) -> Router {
             router = router.route(&format!("{}/", page.path), handler(page.strategy));
         }
     }
-    router
+    router = router
         .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
         .route(
             "/api/{*server_fn}",
@@ -74,8 +74,11 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(site_files)
         .layer(encoding::compress_rendered())
         .layer(middleware::from_fn(security::refuse_malformed_requests))
-        .layer(security::headers_on_every_response())
-        .with_state(state)
+        .layer(security::headers_on_every_response());
+    if let Some(reload_port) = state.config.reload_port {
+        router = router.layer(live_reload::layer(state.config.site_addr, reload_port));
+    }
+    router.with_state(state)
 }
 
 /// The file fallback serves the bundles and `public/`'s files, as they are. A

@@ -140,6 +140,8 @@ async fn every_response_carries_the_security_headers_and_leaks_no_version() {
         for directive in ["default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'"] {
             assert!(policy.contains(directive), "{path}: {policy}");
         }
+        // Only `make dev` lets a page open a socket (see live_reload.rs).
+        assert!(!policy.contains("connect-src"), "{path}: {policy}");
     }
 }
 

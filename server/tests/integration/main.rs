@@ -10,6 +10,7 @@ mod faults;
 mod hostile_content;
 mod hostile_requests;
 mod isr;
+mod live_reload;
 mod ppr;
 mod routes;
 mod ssg;
