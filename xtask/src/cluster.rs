@@ -14,7 +14,7 @@
 //! running and records it in `target/cluster/cluster.json`; `make cluster-stop`
 //! stops what that file names. The tests below start their own and stop it.
 
-use crate::{bench, site::copy_dir, workspace_root};
+use crate::{bench, random_token, site::copy_dir, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::{
@@ -533,12 +533,6 @@ fn unique() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos()
 }
 
-fn random_token() -> Result<String> {
-    let mut bytes = [0u8; 16];
-    std::io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// `make cluster-bench`: `/ssr` and `/isr` through nginx, with one instance
 /// behind it and then three, in one run.
 pub fn throughput(seconds: u64) -> Result<()> {
@@ -570,7 +564,7 @@ mod tests {
     //! one at a time: each puts the whole machine under load.
 
     use super::*;
-    use crate::soak;
+    use crate::{http, soak};
     use std::{
         io::{Read, Write},
         sync::{
@@ -596,20 +590,13 @@ mod tests {
     }
 
     /// One request on a new connection: status and body.
-    fn http(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(addr).unwrap();
-        let mut request = format!("{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: {}\r\n", body.len());
-        headers.iter().for_each(|h| request.push_str(&format!("{h}\r\n")));
-        write!(stream, "{request}\r\n{body}").unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).unwrap();
-        let status = response.split(' ').nth(1).unwrap().parse().unwrap();
-        let (_, body) = response.split_once("\r\n\r\n").unwrap();
-        (status, body.to_string())
+    fn request(addr: SocketAddr, method: &str, path: &str, headers: &[&str], body: &str) -> (u16, String) {
+        let response = http::send(&mut None, addr, method, path, headers, body.as_bytes()).unwrap();
+        (response.status, response.text())
     }
 
     fn get(addr: SocketAddr, path: &str) -> String {
-        let (status, body) = http(addr, "GET", path, &[], "");
+        let (status, body) = request(addr, "GET", path, &[], "");
         assert_eq!(status, 200, "GET {path} from {addr}: {body}");
         body
     }
@@ -637,7 +624,7 @@ mod tests {
 
     fn revalidate_on(cluster: &Cluster, instance: usize, json: &str) -> (u16, String) {
         let bearer = format!("Authorization: Bearer {}", cluster.revalidate_token);
-        http(cluster.instances[instance].addr, "POST", "/api/revalidate", &[&bearer], json)
+        request(cluster.instances[instance].addr, "POST", "/api/revalidate", &[&bearer], json)
     }
 
     fn revalidate(cluster: &Cluster, instance: usize, json: &str) {
@@ -656,7 +643,7 @@ mod tests {
                     let mut connection = None;
                     while !stop.load(Ordering::Relaxed) {
                         requests.fetch_add(1, Ordering::Relaxed);
-                        let outcome = soak::request(&mut connection, addr, path);
+                        let outcome = http::get(&mut connection, addr, path);
                         let problem = match outcome {
                             Ok(response) if response.status != 200 => format!("status {}", response.status),
                             Ok(response) => match soak::whole_body_problem(path, &response, 0) {
@@ -710,7 +697,7 @@ mod tests {
                 scope.spawn(move || {
                     let mut connection = None;
                     for _ in 0..10 {
-                        let response = soak::request(&mut connection, addr, "/isr").unwrap();
+                        let response = http::get(&mut connection, addr, "/isr").unwrap();
                         assert_eq!(response.status, 200);
                     }
                 });
@@ -762,7 +749,7 @@ mod tests {
         let posts: Value = serde_json::from_str(&get(cluster.addr, "/api/posts")).unwrap();
         let slug = posts[1]["slug"].as_str().unwrap();
         let form = "Content-Type: application/x-www-form-urlencoded";
-        let (status, body) = http(cluster.instances[1].addr, "POST", "/api/views", &[form], &format!("slug={slug}"));
+        let (status, body) = request(cluster.instances[1].addr, "POST", "/api/views", &[form], &format!("slug={slug}"));
         assert_eq!(status, 200, "{body}");
 
         let html = get(cluster.instances[2].addr, "/stream");

@@ -1,5 +1,5 @@
 //! Project tasks that need no tool beyond cargo:
-//! - `cargo xtask site [--dev]`: the WASM bundle and the site root (see `site.rs`);
+//! - `cargo xtask site`: the WASM bundles and the site root (see `site.rs`);
 //! - `cargo xtask bench`: every route under load, next to nginx (see `bench.rs`);
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
 //! - `cargo xtask cluster` / `cluster-stop` / `cluster-bench`: several instances
@@ -9,12 +9,16 @@
 mod bench;
 mod cluster;
 mod gen_posts;
+mod http;
 mod site;
 mod soak;
 mod wasm_sections;
 
 use anyhow::{bail, Context, Result};
-use std::{env, path::PathBuf};
+use std::{
+    env, fs,
+    path::{Path, PathBuf},
+};
 
 /// The stem of the site's file names under `pkg/`: `blog.css`, and the bundles
 /// (see `site::Bundle`). Set once, in `.cargo/config.toml`.
@@ -23,8 +27,7 @@ pub const OUTPUT_NAME: &str = env!("LEPTOS_OUTPUT_NAME");
 fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["site"] => site::site(site::Profile::Release),
-        ["site", "--dev"] => site::site(site::Profile::Dev),
+        ["site"] => site::site(),
         ["bench"] => bench::run(&bench::Settings::from_env()?),
         ["soak"] => soak::run_and_print(&soak::Settings::from_env()?),
         ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?),
@@ -35,7 +38,7 @@ fn main() -> Result<()> {
             gen_posts::write(count, &PathBuf::from(dir))
         }
         _ => bail!(
-            "usage:\n  cargo xtask site [--dev]      build the WASM bundle and assets into $LEPTOS_SITE_ROOT\n  \
+            "usage:\n  cargo xtask site              build the WASM bundles and assets into $LEPTOS_SITE_ROOT\n  \
              cargo xtask bench             measure every route (see README: Benchmarks)\n  \
              cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)\n  \
              cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL\n  \
@@ -46,9 +49,26 @@ fn main() -> Result<()> {
     }
 }
 
+/// The project this command works on: the nearest directory, from the current
+/// one up, whose `Cargo.toml` declares `[workspace]`. Found at run time, so
+/// one built xtask works on any copy of the project (`make dev`'s test runs
+/// it on a scratch copy).
 pub fn workspace_root() -> Result<PathBuf> {
-    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    Ok(manifest_dir.parent().context("xtask lives in the workspace")?.to_path_buf())
+    let here = env::current_dir().context("reading the current directory")?;
+    let declares_workspace = |dir: &Path| {
+        fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
+    };
+    match here.ancestors().find(|dir| declares_workspace(dir)) {
+        Some(root) => Ok(root.to_path_buf()),
+        None => bail!("no Cargo.toml with [workspace] in {} or above it: run this inside the project", here.display()),
+    }
+}
+
+/// 128 random bits in hex: a `REVALIDATE_TOKEN` for a server this command starts.
+pub fn random_token() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    std::io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 #[cfg(test)]

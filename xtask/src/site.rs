@@ -19,19 +19,40 @@ use wasm_bindgen_cli_support::Bindgen;
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
-#[derive(Clone, Copy)]
-pub enum Profile {
-    Dev,
-    Release,
+/// How cargo builds the bundles' WASM: `make build`'s size-optimised release
+/// profile, or `make dev`'s quick debug one (see `dev/`).
+pub struct WasmBuild {
+    /// The cargo profile, and the directory cargo writes it to.
+    pub profile: (&'static str, &'static str),
+    pub target_dir: PathBuf,
+    /// `RUSTFLAGS` for this build, which the server's build must share.
+    pub rustflags: Option<&'static str>,
 }
 
-impl Profile {
-    /// The cargo profile name, and the directory cargo writes it to.
-    fn cargo(self) -> (&'static str, &'static str) {
-        match self {
-            Profile::Dev => ("dev", "debug"),
-            Profile::Release => ("wasm-release", "wasm-release"),
+impl WasmBuild {
+    pub fn release(workspace: &Path) -> WasmBuild {
+        WasmBuild { profile: ("wasm-release", "wasm-release"), target_dir: workspace.join("target"), rustflags: None }
+    }
+
+    /// The `cargo build` that writes `bundle`'s WASM to `self.output()`.
+    pub fn command(&self, workspace: &Path, bundle: Bundle) -> Command {
+        let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(workspace)
+            .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", self.profile.0])
+            .args(bundle.features())
+            .env("CARGO_TARGET_DIR", &self.target_dir);
+        if let Some(flags) = self.rustflags {
+            command.env("RUSTFLAGS", flags);
         }
+        command
+    }
+
+    /// Where the build writes the WASM: both bundles to the same file, so each
+    /// is bound before the next build.
+    pub fn output(&self) -> PathBuf {
+        self.target_dir.join(WASM_TARGET).join(self.profile.1).join("frontend.wasm")
     }
 }
 
@@ -63,19 +84,22 @@ impl Bundle {
     }
 }
 
-pub fn site(profile: Profile) -> Result<()> {
+pub fn site() -> Result<()> {
     let workspace = workspace_root()?;
     let site_root = workspace.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
     let pkg = site_root.join("pkg");
+    let build = WasmBuild::release(&workspace);
 
     let started = Instant::now();
     // Both bundles go to a scratch directory first, and replace `pkg/` in one rename.
     let scratch = pkg.with_file_name("pkg.bindgen");
     let _ = fs::remove_dir_all(&scratch);
     for bundle in Bundle::ALL {
-        // Cargo writes both builds to the same file: each is bound before the next build.
-        let wasm = build_frontend(&workspace, profile, bundle)?;
-        bindgen(&wasm, &scratch, &bundle.name())?;
+        let status = build.command(&workspace, bundle).status().context("running cargo build for the frontend")?;
+        if !status.success() {
+            bail!("building the {bundle:?} bundle for {WASM_TARGET} failed");
+        }
+        bindgen(&build.output(), &scratch, &bundle.name())?;
         // The names are for debuggers and for `make bench`'s "where the bytes go":
         // kept in a copy under target/, dropped from what the site serves.
         let served = scratch.join(format!("{}.wasm", bundle.name()));
@@ -126,23 +150,8 @@ pub fn named_bundle(workspace: &Path, bundle: Bundle) -> PathBuf {
     named_bundles_dir(workspace).join(format!("{}.wasm", bundle.name()))
 }
 
-fn build_frontend(workspace: &Path, profile: Profile, bundle: Bundle) -> Result<PathBuf> {
-    let (profile_name, profile_dir) = profile.cargo();
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(workspace)
-        .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", profile_name])
-        .args(bundle.features())
-        .status()
-        .context("running cargo build for the frontend")?;
-    if !status.success() {
-        bail!("building the {bundle:?} bundle for {WASM_TARGET} failed");
-    }
-    Ok(workspace.join("target").join(WASM_TARGET).join(profile_dir).join("frontend.wasm"))
-}
-
 /// Writes `{name}.js` and `{name}.wasm` into `out`.
-fn bindgen(wasm: &Path, out: &Path, name: &str) -> Result<()> {
+pub fn bindgen(wasm: &Path, out: &Path, name: &str) -> Result<()> {
     Bindgen::new()
         .input_path(wasm)
         .out_name(name)

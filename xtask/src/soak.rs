@@ -8,6 +8,7 @@
 
 use crate::{
     bench::{Server, TempDir},
+    http::{self, Response},
     site::copy_dir,
     workspace_root,
 };
@@ -15,8 +16,7 @@ use anyhow::{bail, Context, Result};
 use std::{
     collections::BTreeMap,
     env,
-    io::{BufRead, BufReader, Read, Write},
-    net::{SocketAddr, TcpStream},
+    net::SocketAddr,
     process::Command,
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -146,7 +146,7 @@ pub fn run(settings: &Settings) -> Result<Report> {
                     let (path, expected) = &routes[turn % routes.len()];
                     turn += 1;
                     let sent_at = began.elapsed();
-                    let outcome = request(&mut connection, addr, path);
+                    let outcome = http::get(&mut connection, addr, path);
                     let mut tallies = tallies.lock().unwrap();
                     let tally = tallies.entry(path.clone()).or_default();
                     tally.requests += 1;
@@ -256,69 +256,8 @@ pub(crate) fn whole_body_problem(path: &str, response: &Response, css_len: usize
         .map(|needle| format!("{} bytes without {needle:?}", body.len()))
 }
 
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    /// `x-isr-cache: stale`: served at once, while a background regeneration starts or runs.
-    isr_stale: bool,
-    pub(crate) body: Vec<u8>,
-}
-
 fn get(addr: SocketAddr, path: &str) -> Result<Response> {
-    request(&mut None, addr, path)
-}
-
-/// One GET on a kept-alive connection (opened when there is none), read to the
-/// end of its body: by `Content-Length`, or chunk by chunk.
-pub(crate) fn request(connection: &mut Option<BufReader<TcpStream>>, addr: SocketAddr, path: &str) -> Result<Response> {
-    if connection.is_none() {
-        let stream = TcpStream::connect(addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        *connection = Some(BufReader::new(stream));
-    }
-    let reader = connection.as_mut().expect("connected above");
-    reader.get_mut().write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())?;
-    let mut line = String::new();
-    reader.read_line(&mut line).context("reading the status line")?;
-    let status: u16 = line.split(' ').nth(1).context("a status line")?.parse()?;
-    let (mut length, mut chunked, mut close, mut isr_stale) = (None, false, false, false);
-    loop {
-        line.clear();
-        reader.read_line(&mut line).context("reading the headers")?;
-        let header = line.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':').context("a header line")?;
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = Some(value.trim().parse::<usize>()?),
-            "transfer-encoding" => chunked = value.contains("chunked"),
-            "connection" => close = value.trim().eq_ignore_ascii_case("close"),
-            "x-isr-cache" => isr_stale = value.trim() == "stale",
-            _ => {}
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            line.clear();
-            reader.read_line(&mut line).with_context(|| format!("reading a chunk size after {} body bytes", body.len()))?;
-            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16).context("a chunk size")?;
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).context("reading a chunk")?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        let length = length.context("neither Content-Length nor chunked")?;
-        body.resize(length, 0);
-        reader.read_exact(&mut body).with_context(|| format!("reading a {length}-byte body"))?;
-    }
-    if close {
-        *connection = None;
-    }
-    Ok(Response { status, isr_stale, body })
+    http::get(&mut None, addr, path)
 }
 
 fn first_post_slug(addr: SocketAddr) -> Result<String> {

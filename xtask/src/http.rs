@@ -1,0 +1,97 @@
+//! The one HTTP/1.1 client of xtask's commands and tests: a request on a
+//! kept-alive connection (opened when there is none), read to the end of its
+//! body, by `Content-Length` or chunk by chunk.
+
+use anyhow::{Context, Result};
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{SocketAddr, TcpStream},
+    time::Duration,
+};
+
+pub type Connection = Option<BufReader<TcpStream>>;
+
+pub struct Response {
+    pub status: u16,
+    /// `x-isr-cache: stale`: served at once, while a background regeneration starts or runs.
+    pub isr_stale: bool,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+pub fn get(connection: &mut Connection, addr: SocketAddr, path: &str) -> Result<Response> {
+    send(connection, addr, "GET", path, &[], b"")
+}
+
+/// `method path` with these extra header lines (`"Name: value"`) and body.
+pub fn send(
+    connection: &mut Connection,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &[u8],
+) -> Result<Response> {
+    if connection.is_none() {
+        let stream = TcpStream::connect(addr).with_context(|| format!("connecting to {addr}"))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        *connection = Some(BufReader::new(stream));
+    }
+    let reader = connection.as_mut().expect("connected above");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    if !body.is_empty() {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    headers.iter().for_each(|header| request.push_str(&format!("{header}\r\n")));
+    request.push_str("\r\n");
+    let stream = reader.get_mut();
+    stream.write_all(request.as_bytes())?;
+    stream.write_all(body)?;
+    let mut line = String::new();
+    reader.read_line(&mut line).context("reading the status line")?;
+    let status: u16 = line.split(' ').nth(1).context("a status line")?.parse()?;
+    let (mut length, mut chunked, mut close, mut isr_stale) = (None, false, false, false);
+    loop {
+        line.clear();
+        reader.read_line(&mut line).context("reading the headers")?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        let (name, value) = header.split_once(':').context("a header line")?;
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = Some(value.trim().parse::<usize>()?),
+            "transfer-encoding" => chunked = value.contains("chunked"),
+            "connection" => close = value.trim().eq_ignore_ascii_case("close"),
+            "x-isr-cache" => isr_stale = value.trim() == "stale",
+            _ => {}
+        }
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            line.clear();
+            reader.read_line(&mut line).with_context(|| format!("reading a chunk size after {} body bytes", body.len()))?;
+            let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16).context("a chunk size")?;
+            let mut chunk = vec![0; size + 2];
+            reader.read_exact(&mut chunk).context("reading a chunk")?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        let length = length.context("neither Content-Length nor chunked")?;
+        body.resize(length, 0);
+        reader.read_exact(&mut body).with_context(|| format!("reading a {length}-byte body"))?;
+    }
+    if close {
+        *connection = None;
+    }
+    Ok(Response { status, isr_stale, body })
+}
