@@ -14,7 +14,7 @@
 //! running and records it in `target/cluster/cluster.json`; `make cluster-stop`
 //! stops what that file names. The tests below start their own and stop it.
 
-use crate::{bench, random_token, site::copy_dir, workspace_root};
+use crate::{bench, nginx, random_token, site::copy_dir, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::{
@@ -140,8 +140,7 @@ const TOOLS: [(&str, &str); 3] = [("redis-server", "redis-server"), ("postgres",
 fn tool_is_installed(tool: &str) -> bool {
     match tool {
         "postgres" => postgres_bin_dir().is_ok(),
-        // Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
-        "nginx" => Path::new("/usr/sbin/nginx").exists() || on_path("nginx"),
+        "nginx" => nginx::binary().is_some(),
         _ => on_path(tool),
     }
 }
@@ -484,14 +483,8 @@ fn start_nginx(dir: &Path, addr: SocketAddr, upstreams: &[SocketAddr]) -> Result
         // A failed instance is left alone for 2 s, then tried again.
         .map(|addr| format!("    server {addr} max_fails=1 fail_timeout=2s;\n"))
         .collect();
-    let d = dir.display();
-    let config = format!(
-        "worker_processes 1;\ndaemon off;\npid {d}/nginx.pid;\nerror_log {d}/nginx-error.log warn;\n\
-         events {{ worker_connections 4096; }}\n\
-         http {{\n  access_log off;\n\
-         client_body_temp_path {d}/nginx-body;\n  proxy_temp_path {d}/nginx-proxy;\n  fastcgi_temp_path {d}/nginx-fastcgi;\n\
-         uwsgi_temp_path {d}/nginx-uwsgi;\n  scgi_temp_path {d}/nginx-scgi;\n\
-         upstream blog {{\n{servers}    keepalive 64;\n  }}\n\
+    let server = format!(
+        "  upstream blog {{\n{servers}    keepalive 64;\n  }}\n\
          server {{\n    listen {addr};\n\
              proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n    proxy_set_header Host $host;\n\
              proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
@@ -502,16 +495,13 @@ fn start_nginx(dir: &Path, addr: SocketAddr, upstreams: &[SocketAddr]) -> Result
              location / {{ proxy_pass http://blog; }}\n\
              # The shell first, the holes as they finish: nothing may hold them back.\n\
              location ~ ^/(stream|ppr)$ {{ proxy_pass http://blog; proxy_buffering off; }}\n\
-         }}\n}}\n"
+         }}\n"
     );
-    let file = dir.join("nginx.conf");
-    fs::write(&file, config)?;
-    let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| Path::new(p).exists()).unwrap_or("nginx");
-    let mut command = Command::new(binary);
-    command.arg("-c").arg(&file).arg("-p").arg(dir);
+    let dir = dir.join("nginx");
+    let command = nginx::command(&dir, 4096, &server)?;
     let log = dir.join("nginx.log");
     // SIGQUIT: nginx's graceful stop, which also ends its workers.
-    listening(spawn("nginx", command, &log, libc::SIGQUIT)?, addr, &dir.join("nginx-error.log"))
+    listening(spawn("nginx", command, &log, libc::SIGQUIT)?, addr, &dir.join("error.log"))
 }
 
 fn wait_for_port(addr: SocketAddr, log: &Path) -> Result<()> {

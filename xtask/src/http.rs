@@ -13,14 +13,19 @@ pub type Connection = Option<BufReader<TcpStream>>;
 
 pub struct Response {
     pub status: u16,
-    /// `x-isr-cache: stale`: served at once, while a background regeneration starts or runs.
-    pub isr_stale: bool,
+    /// Each header's name, lowercased, and its value.
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Response {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The first value of the header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(header, _)| header == name).map(|(_, value)| value.as_str())
     }
 }
 
@@ -55,7 +60,7 @@ pub fn send(
     let mut line = String::new();
     reader.read_line(&mut line).context("reading the status line")?;
     let status: u16 = line.split(' ').nth(1).context("a status line")?.parse()?;
-    let (mut length, mut chunked, mut close, mut isr_stale) = (None, false, false, false);
+    let mut headers = Vec::new();
     loop {
         line.clear();
         reader.read_line(&mut line).context("reading the headers")?;
@@ -64,14 +69,12 @@ pub fn send(
             break;
         }
         let (name, value) = header.split_once(':').context("a header line")?;
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = Some(value.trim().parse::<usize>()?),
-            "transfer-encoding" => chunked = value.contains("chunked"),
-            "connection" => close = value.trim().eq_ignore_ascii_case("close"),
-            "x-isr-cache" => isr_stale = value.trim() == "stale",
-            _ => {}
-        }
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
+    let header = |name: &str| headers.iter().find(|(header, _)| header == name).map(|(_, value)| value.as_str());
+    let length = header("content-length").map(str::parse::<usize>).transpose()?;
+    let chunked = header("transfer-encoding").is_some_and(|value| value.contains("chunked"));
+    let close = header("connection").is_some_and(|value| value.eq_ignore_ascii_case("close"));
     let mut body = Vec::new();
     if chunked {
         loop {
@@ -93,5 +96,5 @@ pub fn send(
     if close {
         *connection = None;
     }
-    Ok(Response { status, isr_stale, body })
+    Ok(Response { status, headers, body })
 }

@@ -10,6 +10,7 @@ mod bench;
 mod cluster;
 mod gen_posts;
 mod http;
+mod nginx;
 mod site;
 mod soak;
 mod wasm_sections;

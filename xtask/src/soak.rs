@@ -150,7 +150,8 @@ pub fn run(settings: &Settings) -> Result<Report> {
                     let mut tallies = tallies.lock().unwrap();
                     let tally = tallies.entry(path.clone()).or_default();
                     tally.requests += 1;
-                    if outcome.as_ref().is_ok_and(|response| response.isr_stale) {
+                    // Served at once, while a background regeneration starts or runs.
+                    if outcome.as_ref().is_ok_and(|response| response.header("x-isr-cache") == Some("stale")) {
                         tally.isr_stale += 1;
                     }
                     let problem = match outcome {

@@ -4,8 +4,8 @@
 //! JS+WASM part in gzip, the figure that compares like for like with Next.js's
 //! 131 KiB gzip for the same blog; and where the islands bundle's bytes go.
 
-use super::http_get;
 use crate::{
+    http,
     site::{self, Bundle},
     wasm_sections,
 };
@@ -65,19 +65,22 @@ pub fn pages(server: SocketAddr, paths: &[String]) -> Result<Vec<PageLoad>> {
 }
 
 fn page(server: SocketAddr, path: &str) -> Result<PageLoad> {
-    let html = http_get(server, path, None)?;
-    let linked = linked_files(&String::from_utf8_lossy(&html.body));
+    let get = |file: &str, accept: &str| {
+        http::send(&mut None, server, "GET", file, &[&format!("Accept-Encoding: {accept}")], b"")
+    };
+    let html = http::get(&mut None, server, path)?;
+    let linked = linked_files(&html.text());
     let mut files = Vec::new();
     let mut js_wasm_gzip = 0;
     for file in std::iter::once(path.to_string()).chain(linked) {
-        let sent = http_get(server, &file, Some(CHROMIUM_ACCEPTS))?;
+        let sent = get(&file, CHROMIUM_ACCEPTS)?;
         if file.ends_with(".js") || file.ends_with(".wasm") {
-            js_wasm_gzip += http_get(server, &file, Some("gzip"))?.body.len() as u64;
+            js_wasm_gzip += get(&file, "gzip")?.body.len() as u64;
         }
         files.push(Download {
-            path: file,
-            encoding: sent.content_encoding.unwrap_or_else(|| "identity".into()),
+            encoding: sent.header("content-encoding").unwrap_or("identity").to_string(),
             bytes: sent.body.len() as u64,
+            path: file,
         });
     }
     let as_sent = files.iter().map(|file| file.bytes).sum();

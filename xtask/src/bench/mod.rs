@@ -11,7 +11,7 @@
 
 mod first_load;
 
-use crate::{gen_posts, site::Bundle, workspace_root};
+use crate::{gen_posts, http, nginx, site::Bundle, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::{
@@ -378,29 +378,8 @@ fn median(values: &mut [f64]) -> f64 {
     values[values.len() / 2]
 }
 
-pub(crate) struct HttpResponse {
-    pub(crate) content_encoding: Option<String>,
-    pub(crate) body: Vec<u8>,
-}
-
-/// One HTTP/1.0 GET, so the server sends the whole body unchunked and closes.
-fn http_get(addr: SocketAddr, path: &str, accept_encoding: Option<&str>) -> Result<HttpResponse> {
-    let mut stream = TcpStream::connect(addr)?;
-    let accept = accept_encoding.map(|value| format!("Accept-Encoding: {value}\r\n")).unwrap_or_default();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{accept}\r\n")?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let split = response.windows(4).position(|w| w == b"\r\n\r\n").context("a response head")?;
-    let head = String::from_utf8_lossy(&response[..split]);
-    let content_encoding = head.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.trim().eq_ignore_ascii_case("content-encoding").then(|| value.trim().to_string())
-    });
-    Ok(HttpResponse { content_encoding, body: response[split + 4..].to_vec() })
-}
-
 fn newest_post_slug(addr: SocketAddr) -> Result<String> {
-    let posts: Value = serde_json::from_slice(&http_get(addr, "/api/posts", None)?.body)?;
+    let posts: Value = serde_json::from_slice(&http::get(&mut None, addr, "/api/posts")?.body)?;
     Ok(posts[0]["slug"].as_str().context("at least one post")?.to_string())
 }
 
@@ -463,34 +442,15 @@ struct Nginx {
 
 impl Nginx {
     fn start(site: &Path, dir: &Path) -> Result<Nginx> {
-        fs::create_dir_all(dir)?;
         let port = free_port()?;
-        let config = dir.join("nginx.conf");
-        fs::write(
-            &config,
-            format!(
-                "worker_processes auto;\ndaemon off;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log warn;\n\
-                 events {{ worker_connections 1024; }}\n\
-                 http {{\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
-                 types {{ text/html html; text/css css; application/javascript js; application/wasm wasm; }}\n\
-                 default_type application/octet-stream;\n\
-                 client_body_temp_path {dir}/body;\n  proxy_temp_path {dir}/proxy;\n  fastcgi_temp_path {dir}/fastcgi;\n\
-                 uwsgi_temp_path {dir}/uwsgi;\n  scgi_temp_path {dir}/scgi;\n\
-                 server {{ listen 127.0.0.1:{port}; root {site}; index index.html; }}\n}}\n",
-                dir = dir.display(),
-                site = site.display(),
-            ),
-        )?;
-        // Debian puts nginx in /usr/sbin, which a non-root PATH may lack.
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].into_iter().find(|p| Path::new(p).exists()).unwrap_or("nginx");
-        let child = Command::new(binary)
-            .arg("-c")
-            .arg(&config)
-            .arg("-p")
-            .arg(dir)
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting nginx (make bench installs it)")?;
+        let server = format!(
+            "  sendfile on;\n  tcp_nopush on;\n  keepalive_requests 100000;\n\
+             types {{ text/html html; text/css css; application/javascript js; application/wasm wasm; }}\n\
+             default_type application/octet-stream;\n\
+             server {{ listen 127.0.0.1:{port}; root {site}; index index.html; }}\n",
+            site = site.display(),
+        );
+        let child = nginx::command(dir, 1024, &server)?.stderr(Stdio::null()).spawn().context("starting nginx (make bench installs it)")?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(addr).is_err() {
