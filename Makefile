@@ -5,11 +5,17 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps
+.PHONY: serve dev bench-dev build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
 	$(SERVER)
+
+## dev: the edit loop. Serves at http://127.0.0.1:3000 ($LEPTOS_SITE_ADDR), rebuilds
+## what an edit needs (debug builds in target/dev/, apart from the release build),
+## and reloads the open page through the socket on $LEPTOS_RELOAD_PORT (3001); Ctrl-C stops it all
+dev: toolchain
+	cargo xtask dev
 
 ## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default
 ## target/site) with every prerendered page, rendered from $CONTENT_DIR (default content)
@@ -69,8 +75,16 @@ cluster-stop:
 cluster-bench: build bench-tools
 	cargo xtask cluster-bench
 
+# The dev-loop test drives the xtask binary on a scratch copy of the project.
 test-e2e:
+	cargo build --release --package xtask
 	cd end2end && npm test
+
+## bench-dev: make dev's loop on a scratch copy, timed from each save to the open page
+## in Chromium showing it (a stylesheet, a post, a component); writes target/bench/dev-loop.json
+bench-dev: toolchain browser e2e-deps
+	cargo build --release --package xtask
+	cd end2end && node --test tests/dev_loop.test.js
 
 ## screenshots: the inspector on /ssr and /csr, and /compare, into docs/screenshots
 ## (`make test` takes the same screenshots into target/screenshots)

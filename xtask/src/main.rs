@@ -1,5 +1,6 @@
 //! Project tasks that need no tool beyond cargo:
 //! - `cargo xtask site`: the WASM bundles and the site root (see `site.rs`);
+//! - `cargo xtask dev`: the edit loop of `make dev` (see `dev/`);
 //! - `cargo xtask bench`: every route under load, next to nginx (see `bench.rs`);
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
 //! - `cargo xtask cluster` / `cluster-stop` / `cluster-bench`: several instances
@@ -8,6 +9,7 @@
 
 mod bench;
 mod cluster;
+mod dev;
 mod gen_posts;
 mod http;
 mod nginx;
@@ -29,6 +31,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["site"] => site::site(),
+        ["dev"] => dev::run(dev::Settings::from_env()?),
         ["bench"] => bench::run(&bench::Settings::from_env()?),
         ["soak"] => soak::run_and_print(&soak::Settings::from_env()?),
         ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?),
@@ -40,6 +43,7 @@ fn main() -> Result<()> {
         }
         _ => bail!(
             "usage:\n  cargo xtask site              build the WASM bundles and assets into $LEPTOS_SITE_ROOT\n  \
+             cargo xtask dev               the edit loop: serve, rebuild on save, reload the page (see README: Develop)\n  \
              cargo xtask bench             measure every route (see README: Benchmarks)\n  \
              cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)\n  \
              cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL\n  \

@@ -25,13 +25,13 @@ pub struct WasmBuild {
     /// The cargo profile, and the directory cargo writes it to.
     pub profile: (&'static str, &'static str),
     pub target_dir: PathBuf,
-    /// `RUSTFLAGS` for this build, which the server's build must share.
-    pub rustflags: Option<&'static str>,
+    /// Environment for cargo (`RUSTFLAGS`, …), which the server's build must share.
+    pub env: &'static [(&'static str, &'static str)],
 }
 
 impl WasmBuild {
     pub fn release(workspace: &Path) -> WasmBuild {
-        WasmBuild { profile: ("wasm-release", "wasm-release"), target_dir: workspace.join("target"), rustflags: None }
+        WasmBuild { profile: ("wasm-release", "wasm-release"), target_dir: workspace.join("target"), env: &[] }
     }
 
     /// The `cargo build` that writes `bundle`'s WASM to `self.output()`.
@@ -42,10 +42,8 @@ impl WasmBuild {
             .current_dir(workspace)
             .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", self.profile.0])
             .args(bundle.features())
-            .env("CARGO_TARGET_DIR", &self.target_dir);
-        if let Some(flags) = self.rustflags {
-            command.env("RUSTFLAGS", flags);
-        }
+            .env("CARGO_TARGET_DIR", &self.target_dir)
+            .envs(self.env.iter().copied());
         command
     }
 
