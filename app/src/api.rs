@@ -2,7 +2,7 @@
 //! During SSR they run in-process; in the browser they are plain HTTP calls,
 //! so `list_posts` *is* the public JSON API at `GET /api/posts`.
 
-use crate::post::{Leaderboard, Post, PostSummary};
+use crate::post::{Leaderboard, Post, PostSummary, PostsPage};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -10,6 +10,13 @@ use leptos::server_fn::codec::GetUrl;
 #[server(prefix = "/api", endpoint = "posts", input = GetUrl)]
 pub async fn list_posts() -> Result<Vec<PostSummary>, ServerFnError> {
     DataTime::measure(async { Ok(posts()?.summaries()) }).await
+}
+
+/// One page of the list (`POSTS_PER_PAGE` posts, newest first), or `None`
+/// past the last page: what the list pages render.
+#[server(prefix = "/api", endpoint = "posts/page", input = GetUrl)]
+pub async fn list_posts_page(number: usize) -> Result<Option<PostsPage>, ServerFnError> {
+    DataTime::measure(async { Ok(posts()?.page(number)) }).await
 }
 
 /// One whole post, or `None` for an unknown slug.

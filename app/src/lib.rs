@@ -94,18 +94,45 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/compare") view=ComparePage/>
-                    <Route path=path!("/ssg") view=|| view! { <PostIndexPage strategy=Strategy::Ssg/> }/>
-                    <Route path=path!("/ssr") view=|| view! { <PostIndexPage strategy=Strategy::Ssr/> }/>
-                    <Route path=path!("/stream") view=|| view! { <PostIndexPage strategy=Strategy::Stream live_holes=HoleFilling::Streamed/> }/>
+                    <Route path=path!("/ssg") view=SsgIndex/>
+                    <Route path=path!("/ssg/page/:page") view=SsgIndex/>
+                    <Route path=path!("/ssr") view=SsrIndex/>
+                    <Route path=path!("/ssr/page/:page") view=SsrIndex/>
+                    <Route path=path!("/stream") view=StreamIndex/>
+                    <Route path=path!("/stream/page/:page") view=StreamIndex/>
                     <Route path=path!("/csr") view=ClientRenderedPage/>
-                    <Route path=path!("/isr") view=|| view! { <PostIndexPage strategy=Strategy::Isr/> }/>
-                    <Route path=path!("/ppr") view=|| view! { <PostIndexPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }/>
+                    <Route path=path!("/isr") view=IsrIndex/>
+                    <Route path=path!("/isr/page/:page") view=IsrIndex/>
+                    <Route path=path!("/ppr") view=PprIndex/>
+                    <Route path=path!("/ppr/page/:page") view=PprIndex/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
                     <Route path=path!("/tags/:tag") view=TagPage/>
                 </Routes>
             </SiteLayout>
         </Router>
     }
+}
+
+// Each strategy's post list, at its path and at each of its older pages.
+#[component]
+fn SsgIndex() -> impl IntoView {
+    view! { <PostIndexPage strategy=Strategy::Ssg/> }
+}
+#[component]
+fn SsrIndex() -> impl IntoView {
+    view! { <PostIndexPage strategy=Strategy::Ssr/> }
+}
+#[component]
+fn StreamIndex() -> impl IntoView {
+    view! { <PostIndexPage strategy=Strategy::Stream live_holes=HoleFilling::Streamed/> }
+}
+#[component]
+fn IsrIndex() -> impl IntoView {
+    view! { <PostIndexPage strategy=Strategy::Isr/> }
+}
+#[component]
+fn PprIndex() -> impl IntoView {
+    view! { <PostIndexPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }
 }
 
 /// What every page has around its content: the header, and `<main>`. The CSR

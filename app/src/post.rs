@@ -35,6 +35,41 @@ pub struct Post {
     pub body_html: String,
 }
 
+/// How many posts a list page shows. The newest are on the strategy's own path
+/// (`/ssg`), older ones on `/ssg/page/2` and on, so a page costs the same with
+/// ten posts or ten thousand.
+pub const POSTS_PER_PAGE: usize = 10;
+
+/// One page of the post list, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostsPage {
+    pub posts: Vec<PostSummary>,
+    /// From 1.
+    pub number: usize,
+    /// How many pages the list has: at least one, even with no posts.
+    pub count: usize,
+}
+
+/// How many list pages `posts` posts fill.
+pub fn page_count(posts: usize) -> usize {
+    posts.div_ceil(POSTS_PER_PAGE).max(1)
+}
+
+/// Where page `number` of the list at `base` (`/ssg`) is: page 1 is `base` itself.
+pub fn list_page_path(base: &str, number: usize) -> String {
+    if number == 1 {
+        base.to_string()
+    } else {
+        format!("{base}/page/{number}")
+    }
+}
+
+/// The page number a `page` segment names: `2` and on, in its one spelling
+/// (no `1`, which is the list's own path, no `02`), so each page has one URL.
+pub fn page_number(segment: &str) -> Option<usize> {
+    segment.parse::<usize>().ok().filter(|&number| number >= 2 && number.to_string() == segment)
+}
+
 /// A ranking of posts by views, as one hole shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Leaderboard {
@@ -121,6 +156,19 @@ mod tests {
         assert_eq!(tag_slug("\u{2028}"), "\u{2028}");
         assert_eq!(tag_slug("/>"), "u2f-u3e");
         assert_eq!(tag_path("../etc"), "/tags/etc");
+    }
+
+    #[test]
+    fn each_list_page_has_one_url() {
+        assert_eq!(page_count(0), 1, "an empty list is one page");
+        assert_eq!(page_count(POSTS_PER_PAGE), 1);
+        assert_eq!(page_count(POSTS_PER_PAGE + 1), 2);
+        assert_eq!(list_page_path("/ssg", 1), "/ssg");
+        assert_eq!(list_page_path("/ssg", 3), "/ssg/page/3");
+        assert_eq!(page_number("2"), Some(2));
+        for segment in ["1", "0", "02", "+2", "two", "", "99999999999999999999999"] {
+            assert_eq!(page_number(segment), None, "{segment:?}");
+        }
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! strategies can read it.
 
 use app::{
-    post::{tag_slug, Post},
+    content::PostIndex,
+    post::{page_count, page_number, tag_slug, Post},
     Strategy,
 };
 
 /// A page and the strategy that serves it. `{slug}` in a path stands for every
-/// post, `{tag}` for every tag (as `app::post::tag_slug` spells it).
+/// post, `{tag}` for every tag (as `app::post::tag_slug` spells it), `{page}`
+/// for every list page after the first (`app::post::POSTS_PER_PAGE` posts each).
 pub struct Page {
     pub path: &'static str,
     pub strategy: Strategy,
@@ -21,35 +23,66 @@ pub const PAGES: &[Page] = &[
     Page { path: "/", strategy: Strategy::Ssg },
     Page { path: "/compare", strategy: Strategy::Ssg },
     Page { path: "/ssg", strategy: Strategy::Ssg },
+    Page { path: "/ssg/page/{page}", strategy: Strategy::Ssg },
     Page { path: "/ssr", strategy: Strategy::Ssr },
+    Page { path: "/ssr/page/{page}", strategy: Strategy::Ssr },
     Page { path: "/stream", strategy: Strategy::Stream },
+    Page { path: "/stream/page/{page}", strategy: Strategy::Stream },
     Page { path: "/csr", strategy: Strategy::Csr },
     Page { path: "/isr", strategy: Strategy::Isr },
+    Page { path: "/isr/page/{page}", strategy: Strategy::Isr },
     Page { path: "/ppr", strategy: Strategy::Ppr },
+    Page { path: "/ppr/page/{page}", strategy: Strategy::Ppr },
     Page { path: "/posts/{slug}", strategy: Strategy::Ssg },
     Page { path: "/tags/{tag}", strategy: Strategy::Ssg },
 ];
 
 /// Every page that the table serves, with its strategy: each path as it is, a
-/// `{slug}` path once per post (with that post), a `{tag}` path once per tag.
+/// `{slug}` path once per post (with that post), a `{tag}` path once per tag,
+/// a `{page}` path once per list page after the first.
 pub fn every_page(posts: &[Post]) -> Vec<(String, Strategy, Option<&Post>)> {
     let mut tags: Vec<String> = posts.iter().flat_map(|post| post.summary.tags.iter().map(|tag| tag_slug(tag))).collect();
     tags.sort();
     tags.dedup();
     let mut pages = Vec::new();
     for page in PAGES {
-        if let Some((before, after)) = page.path.split_once("{slug}") {
-            pages.extend(posts.iter().map(|post| (format!("{before}{}{after}", post.summary.slug), page.strategy, Some(post))));
-        } else if let Some((before, after)) = page.path.split_once("{tag}") {
-            pages.extend(tags.iter().map(|tag| (format!("{before}{tag}{after}"), page.strategy, None)));
-        } else {
+        let Some((before, name, after)) = pattern(page.path) else {
             pages.push((page.path.to_string(), page.strategy, None));
+            continue;
+        };
+        let at = |segment: &str| format!("{before}{segment}{after}");
+        match name {
+            "slug" => pages.extend(posts.iter().map(|post| (at(&post.summary.slug), page.strategy, Some(post)))),
+            "tag" => pages.extend(tags.iter().map(|tag| (at(tag), page.strategy, None))),
+            "page" => pages.extend((2..=page_count(posts.len())).map(|number| (at(&number.to_string()), page.strategy, None))),
+            _ => unreachable!("PAGES has no {{{name}}}: see `Page`"),
         }
     }
     pages
 }
 
-/// The paths `strategy` serves.
-pub fn paths_served_by(strategy: Strategy) -> impl Iterator<Item = &'static str> {
-    PAGES.iter().filter(move |page| page.strategy == strategy).map(|page| page.path)
+/// Whether `strategy` serves a page at `path`: one of the table's paths, or a
+/// pattern's path whose post, tag or list page exists. For the strategies that
+/// would otherwise render or store any path they are asked for (ISR, PPR).
+pub fn serves(index: &PostIndex, strategy: Strategy, path: &str) -> bool {
+    PAGES.iter().filter(|page| page.strategy == strategy).any(|page| match pattern(page.path) {
+        None => page.path == path,
+        Some((before, name, after)) => {
+            let segment = path.strip_prefix(before).and_then(|rest| rest.strip_suffix(after)).filter(|s| !s.contains('/'));
+            segment.is_some_and(|segment| match name {
+                "slug" => index.get(segment).is_some(),
+                "tag" => index.posts().iter().any(|post| post.summary.tags.iter().any(|tag| tag_slug(tag) == segment)),
+                "page" => page_number(segment).is_some_and(|number| number <= page_count(index.posts().len())),
+                _ => false,
+            })
+        }
+    })
 }
+
+/// A pattern path split around its one `{name}`: `("/posts/", "slug", "")`.
+fn pattern(path: &str) -> Option<(&str, &str, &str)> {
+    let (before, rest) = path.split_once('{')?;
+    let (name, after) = rest.split_once('}')?;
+    Some((before, name, after))
+}
+

@@ -4,6 +4,7 @@ mod inspector;
 mod live_holes;
 mod nav;
 mod page_meta;
+mod pagination;
 mod post_list;
 
 pub use bundle_loader::BundleLoader;
@@ -14,4 +15,5 @@ pub use live_holes::{HoleFilling, HoleKind, LiveHoles};
 pub use live_holes::{render_hole, render_hole_error};
 pub use nav::Nav;
 pub use page_meta::{PageKind, PageMeta};
+pub use pagination::Pagination;
 pub use post_list::{PostList, TagChips, TagFilter, TagFilterIsland};

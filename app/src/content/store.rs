@@ -5,9 +5,9 @@
 //! good version of it, so an edit in progress never takes a page down).
 
 use super::parse::{parse, ContentError};
-use crate::post::{Post, PostSummary};
+use crate::post::{page_count, Post, PostSummary, PostsPage, POSTS_PER_PAGE};
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     fs,
     path::{Path, PathBuf},
     sync::{Arc, Mutex, RwLock},
@@ -49,6 +49,17 @@ impl PostIndex {
 
     pub fn get(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i])
+    }
+
+    /// Page `number` (from 1) of the list, or `None` past the last page.
+    /// It copies one page's summaries, however many posts there are.
+    pub fn page(&self, number: usize) -> Option<PostsPage> {
+        let count = page_count(self.posts.len());
+        if number == 0 || number > count {
+            return None;
+        }
+        let on_page = self.posts.iter().skip((number - 1) * POSTS_PER_PAGE).take(POSTS_PER_PAGE);
+        Some(PostsPage { posts: on_page.map(|post| post.summary.clone()).collect(), number, count })
     }
 }
 
@@ -124,7 +135,9 @@ impl PostStore {
         };
         let mut changed = false;
         let before = files.len();
-        files.retain(|path, _| paths.contains(path));
+        // A set: a refresh runs every half second, over ten thousand posts too.
+        let listed: HashSet<&PathBuf> = paths.iter().collect();
+        files.retain(|path, _| listed.contains(path));
         changed |= files.len() != before;
 
         for path in paths {

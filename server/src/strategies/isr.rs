@@ -8,11 +8,15 @@ use crate::{
     isr_cache::{CacheStatus, Render, RenderedPage},
     render,
     response::{finish, html, Caching, ServerTiming},
-    routes::paths_served_by,
+    routes::{every_page, serves},
     security::InlineScripts,
     state::AppState,
+    strategies::ssg,
 };
-use app::{post::all_tags, Strategy};
+use app::{
+    post::{all_tags, page_number},
+    Strategy,
+};
 use axum::{
     body::{Body, Bytes},
     extract::State,
@@ -25,9 +29,14 @@ use std::{sync::Arc, time::Instant};
 
 pub static X_ISR_CACHE: header::HeaderName = header::HeaderName::from_static("x-isr-cache");
 
-pub async fn page(State(state): State<AppState>, uri: Uri) -> Result<Response<Body>, AppError> {
+pub async fn page(State(state): State<AppState>, uri: Uri, request: HeaderMap) -> Result<Response<Body>, AppError> {
     let started = Instant::now();
     let key = uri.path();
+    // Only the pages the table names are rendered and kept: `/isr/page/999`
+    // must not fill the cache.
+    if !serves(&state.posts.index(), Strategy::Isr, key) {
+        return Ok(ssg::not_found_page(&state, &request).await);
+    }
     let (page, status) = state
         .isr
         .get(key, renderer(&state, key))
@@ -43,7 +52,7 @@ pub async fn page(State(state): State<AppState>, uri: Uri) -> Result<Response<Bo
 }
 
 /// Renders the page at `key` through the shared render path. Its tags are those
-/// of the posts it lists: an ISR page lists them all.
+/// of the posts it lists, the ones on its page of the list.
 fn renderer(state: &AppState, key: &str) -> Render {
     let state = state.clone();
     let key = key.to_string();
@@ -51,7 +60,8 @@ fn renderer(state: &AppState, key: &str) -> Render {
         let (state, key) = (state.clone(), key.clone());
         Box::pin(async move {
             let uri: Uri = key.parse().map_err(|e| format!("{key} is not a URI: {e}"))?;
-            let tags = all_tags(&state.posts.index().summaries());
+            let number = key.rsplit_once("/page/").and_then(|(_, number)| page_number(number)).unwrap_or(1);
+            let tags = state.posts.index().page(number).map(|page| all_tags(&page.posts)).unwrap_or_default();
             let html = render::document_bytes(&state, Strategy::Isr, &uri, StatusCode::OK).await?;
             Ok(RenderedPage { html, tags })
         })
@@ -85,11 +95,16 @@ pub async fn revalidate(
     // refresher may not have seen an edit made a moment before this request.
     let posts = state.posts.clone();
     tokio::task::spawn_blocking(move || posts.refresh()).await.map_err(|error| AppError::Internal(error.to_string()))?;
-    let pages: Vec<&str> = paths_served_by(Strategy::Isr).collect();
+    let index = state.posts.index();
     let keys = match (request.path, request.tag) {
-        (Some(path), None) if pages.contains(&path.as_str()) => vec![path],
+        (Some(path), None) if serves(&index, Strategy::Isr, &path) => vec![path],
         (Some(_), None) => return Err(AppError::NotFound),
-        (None, Some(tag)) => state.isr.keys_tagged(&tag, &pages).await.map_err(|error| AppError::Internal(error.to_string()))?,
+        (None, Some(tag)) => {
+            let pages: Vec<String> =
+                every_page(index.posts()).into_iter().filter(|(_, strategy, _)| *strategy == Strategy::Isr).map(|(path, ..)| path).collect();
+            let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+            state.isr.keys_tagged(&tag, &pages).await.map_err(|error| AppError::Internal(error.to_string()))?
+        }
         _ => return Err(AppError::BadRequest("give exactly one of `path` and `tag`".into())),
     };
     for key in &keys {

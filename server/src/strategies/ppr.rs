@@ -12,8 +12,10 @@ use crate::{
     render,
     response::{finish, Caching, ServerTiming},
     security::{new_nonce, InlineScripts},
+    routes::serves,
     site_fs,
     state::AppState,
+    strategies::ssg,
 };
 use app::{components::HoleKind, Strategy};
 use axum::{
@@ -28,8 +30,11 @@ use std::{convert::Infallible, time::Instant};
 
 pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Response {
     let started = Instant::now();
-    let Some(file) = site_fs::page_file(&state.config.site_root, request.uri().path()) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let path = request.uri().path();
+    let file = site_fs::page_file(&state.config.site_root, path);
+    // A list page past the last has no shell: it is not found, not unbuilt.
+    let Some(file) = file.filter(|_| serves(&state.posts.index(), Strategy::Ppr, path)) else {
+        return ssg::not_found_page(&state, request.headers()).await;
     };
     let shell = match state.page_files.read(&file).await {
         Ok(page) => page,

@@ -11,6 +11,7 @@ mod hostile_content;
 mod hostile_requests;
 mod isr;
 mod live_reload;
+mod pagination;
 mod ppr;
 mod routes;
 mod ssg;

@@ -1,11 +1,9 @@
 //! SSG: pages written by the build step, served as files, frozen until the next build.
 
-use crate::common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, KillOnDrop, TestDirs};
+use crate::common::{attribute_values, edit_post, eventually, generated_at_values, post_slugs, prerender, spawn_in, PlainFileServer, TestDirs};
 use std::{
-    process::Stdio,
     time::{Duration, SystemTime},
 };
-use std::io::{BufRead, BufReader};
 
 #[tokio::test]
 async fn prerender_writes_every_page_as_an_index_file() {
@@ -131,28 +129,8 @@ async fn a_broken_post_fails_the_build_naming_its_file_and_line() {
 async fn the_static_export_works_from_a_plain_file_server() {
     let dirs = TestDirs::new();
     prerender(&dirs.config()).await;
-    let mut python = KillOnDrop(
-        std::process::Command::new("python3")
-            .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0", "--directory"])
-            .arg(dirs.site())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs"),
-    );
-    let stdout = python.0.stdout.take().unwrap();
-    // The banner names the port the OS picked: "Serving HTTP on 127.0.0.1 port 41234 …"
-    let banner = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().next().unwrap().unwrap())
-        .await
-        .unwrap();
-    let port: u16 = banner.split(" port ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap().parse().unwrap();
-    let addr = ([127, 0, 0, 1], port).into();
-    let get = |path: &str| {
-        let raw = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-        async move { crate::common::request(addr, &raw).await }
-    };
-
-    let list = get("/ssg/").await;
+    let files = PlainFileServer::start(dirs.site()).await;
+    let list = files.get("/ssg/").await;
     assert_eq!(list.status, 200);
     let mut listed = attribute_values(&list.text(), "data-post-slug");
     let mut slugs = post_slugs(&dirs.posts_dir());
@@ -160,8 +138,8 @@ async fn the_static_export_works_from_a_plain_file_server() {
     slugs.sort();
     assert_eq!(listed, slugs);
     let slug = &slugs[0];
-    assert!(get(&format!("/posts/{slug}/")).await.text().contains("class=\"post-body\""));
-    let tag_page = get("/tags/rust/").await;
+    assert!(files.get(&format!("/posts/{slug}/")).await.text().contains("class=\"post-body\""));
+    let tag_page = files.get("/tags/rust/").await;
     assert_eq!(tag_page.status, 200, "a tag page is a file too");
     assert!(tag_page.text().contains("data-post-slug"));
 }

@@ -198,6 +198,37 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// `python3 -m http.server` over a directory: a plain file server, which is
+/// what a static host does with the site root.
+pub struct PlainFileServer {
+    addr: SocketAddr,
+    _process: KillOnDrop,
+}
+
+impl PlainFileServer {
+    pub async fn start(dir: &Path) -> PlainFileServer {
+        use std::io::{BufRead, BufReader};
+        let mut process = KillOnDrop(
+            std::process::Command::new("python3")
+                .args(["-u", "-m", "http.server", "--bind", "127.0.0.1", "0", "--directory"])
+                .arg(dir)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("python3 runs"),
+        );
+        let stdout = process.0.stdout.take().unwrap();
+        // The banner names the port the OS picked: "Serving HTTP on 127.0.0.1 port 41234 …"
+        let banner = tokio::task::spawn_blocking(move || BufReader::new(stdout).lines().next().unwrap().unwrap()).await.unwrap();
+        let port: u16 = banner.split(" port ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap().parse().unwrap();
+        PlainFileServer { addr: ([127, 0, 0, 1], port).into(), _process: process }
+    }
+
+    pub async fn get(&self, path: &str) -> RawResponse {
+        request(self.addr, &format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")).await
+    }
+}
+
 /// Replaces `from` with `to` in a post's file.
 pub fn edit_post(posts_dir: &Path, slug: &str, from: &str, to: &str) {
     let path = posts_dir.join(format!("{slug}.md"));

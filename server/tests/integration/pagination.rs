@@ -1,0 +1,90 @@
+//! The post list a page at a time: every list strategy serves the same pages,
+//! newest first, each linked to the newer and the older one with `rel="prev"`
+//! and `rel="next"`; a page past the last, or a second spelling of one, is 404.
+
+use crate::common::*;
+use app::post::{list_page_path, POSTS_PER_PAGE};
+use std::sync::Arc;
+
+const LISTS: [&str; 5] = ["/ssg", "/ssr", "/stream", "/isr", "/ppr"];
+/// Two full pages and three posts over.
+const POSTS: usize = 2 * POSTS_PER_PAGE + 3;
+
+/// The fixture's posts, and older ones up to [`POSTS`].
+fn paged_content() -> Arc<TestDirs> {
+    let dirs = TestDirs::new();
+    let have = post_slugs(&dirs.posts_dir()).len();
+    for n in 0..POSTS - have {
+        let source = format!(
+            "---\ntitle: An older post, number {n}\nslug: older-{n:02}\ndate: 2024-01-{:02}\nauthor: Test Fixture\n\
+             tags: [archive]\nexcerpt: One of many.\n---\nBody {n}.\n",
+            n + 1
+        );
+        std::fs::write(dirs.posts_dir().join(format!("older-{n:02}.md")), source).unwrap();
+    }
+    dirs
+}
+
+/// The `href` of the page's `<a rel="…">`, if it has one.
+fn link(html: &str, rel: &str) -> Option<String> {
+    let needle = format!("rel=\"{rel}\"");
+    html.split("<a ").skip(1).map(|tag| &tag[..tag.find('>').unwrap()]).find(|tag| tag.contains(&needle)).map(|tag| {
+        attribute_values(tag, "href").pop().expect("the link has an href")
+    })
+}
+
+#[tokio::test]
+async fn every_list_strategy_serves_the_same_pages_linked_newer_to_older() {
+    let dirs = paged_content();
+    prerender(&dirs.config()).await;
+    let config = dirs.config();
+    let server = spawn_in(dirs, config).await;
+    let newest_first: Vec<String> = server.state.posts.index().summaries().into_iter().map(|post| post.slug).collect();
+    assert_eq!(newest_first.len(), POSTS);
+    for base in LISTS {
+        let mut listed = Vec::new();
+        for number in 1..=3 {
+            let path = list_page_path(base, number);
+            let response = server.get(&path).await;
+            assert_eq!(response.status, 200, "{path}");
+            let html = response.text();
+            let on_page = attribute_values(&html, "data-post-slug");
+            assert_eq!(on_page.len(), if number < 3 { POSTS_PER_PAGE } else { 3 }, "{path}");
+            listed.extend(on_page);
+            assert_eq!(link(&html, "prev"), (number > 1).then(|| list_page_path(base, number - 1)), "{path}");
+            assert_eq!(link(&html, "next"), (number < 3).then(|| list_page_path(base, number + 1)), "{path}");
+        }
+        assert_eq!(listed, newest_first, "{base}: every post once, newest first");
+        for beyond in ["/page/4", "/page/1", "/page/02", "/page/0", "/page/two", "/page/2/3"] {
+            let path = format!("{base}{beyond}");
+            let response = server.get(&path).await;
+            assert_eq!(response.status, 404, "{path}");
+            assert!(response.text().contains("404: nothing here"), "{path}");
+        }
+    }
+    assert!(!server.site().join("isr/page/4").exists(), "ISR stored no page for a number past the last");
+}
+
+#[tokio::test]
+async fn the_list_pages_are_prerendered_in_the_sitemap_and_work_from_a_plain_file_server() {
+    let dirs = paged_content();
+    prerender(&dirs.config()).await;
+    for page in ["ssg/page/2", "ssg/page/3", "isr/page/3", "ppr/page/2"] {
+        assert!(dirs.site().join(page).join("index.html").is_file(), "{page} is written by the build");
+    }
+    assert!(!dirs.site().join("ssg/page/4").exists());
+    let sitemap = std::fs::read_to_string(dirs.site().join("sitemap.xml")).unwrap();
+    let sitemap = roxmltree::Document::parse(&sitemap).unwrap();
+    let listed: Vec<&str> = sitemap.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
+    for page in ["/ssg/page/2", "/ssg/page/3", "/ssr/page/3", "/stream/page/2", "/isr/page/3", "/ppr/page/3"] {
+        assert!(listed.iter().any(|url| url.ends_with(page)), "the sitemap lists {page}");
+    }
+
+    let files = PlainFileServer::start(dirs.site()).await;
+    let page = files.get("/ssg/page/3/").await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert_eq!(attribute_values(&html, "data-post-slug").len(), 3);
+    assert_eq!(link(&html, "prev").as_deref(), Some("/ssg/page/2"));
+    assert_eq!(files.get("/ssg/page/2/").await.status, 200);
+}
