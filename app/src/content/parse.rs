@@ -21,7 +21,7 @@
 //! ```
 
 use crate::post::{Post, PostSummary};
-use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::{
@@ -202,8 +202,33 @@ fn render_markdown(markdown: &str) -> String {
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, highlighted_code_blocks(events));
     out
+}
+
+/// Replaces each code block's events with its highlighted HTML: the one HTML
+/// event a post's body has, written by us from the escaped tokens.
+fn highlighted_code_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut block: Option<(String, String)> = None;
+    events.filter_map(move |event| match (event, &mut block) {
+        (Event::Start(Tag::CodeBlock(kind)), _) => {
+            let info = match kind {
+                CodeBlockKind::Fenced(info) => info.to_string(),
+                CodeBlockKind::Indented => String::new(),
+            };
+            block = Some((info, String::new()));
+            None
+        }
+        (Event::Text(text), Some((_, code))) => {
+            code.push_str(&text);
+            None
+        }
+        (Event::End(TagEnd::CodeBlock), Some(_)) => {
+            let (info, code) = block.take().expect("inside a block");
+            Some(Event::Html(super::highlight::code_block(&info, &code).into()))
+        }
+        (event, _) => Some(event),
+    })
 }
 
 fn inert_url(url: CowStr<'_>) -> CowStr<'_> {

@@ -241,3 +241,15 @@ async fn each_tag_has_a_prerendered_page_with_exactly_its_posts() {
     }
     assert_eq!(server.get("/tags/no-post-has-this").await.status, 404);
 }
+
+#[tokio::test]
+async fn a_rust_code_block_is_highlighted_on_the_server_with_css_classes() {
+    let dirs = TestDirs::new();
+    let (server, _) = built_site(dirs).await;
+    let post = server.get("/posts/caching-pages").await.text();
+    let block = post.split("<pre><code class=\"language-rust\">").nth(1).expect("the fixture's rust block, marked with its language");
+    let block = &block[..block.find("</code></pre>").unwrap()];
+    for class in ["hl-storage", "hl-entity hl-name hl-function", "hl-string", "hl-support hl-macro"] {
+        assert!(block.contains(&format!("<span class=\"{class}")), "{class} in {block}");
+    }
+}
