@@ -67,6 +67,8 @@ pub fn shell(page: PageShell) -> impl IntoView {
                 <MetaTags/>
             </head>
             <body>
+                // The first thing a keyboard reaches: past the header to the page's own content.
+                <a class="skip-link" href="#main">"Skip to the content"</a>
                 {(strategy == Strategy::Csr).then(|| view! { <PageMeta title=strategy.name() description=strategy.summary()/> })}
                 <div id="app">{app}</div>
                 <footer class="page-stamp">
@@ -141,6 +143,6 @@ fn PprIndex() -> impl IntoView {
 pub fn SiteLayout(children: Children) -> impl IntoView {
     view! {
         <Nav/>
-        <main>{children()}</main>
+        <main id="main">{children()}</main>
     }
 }

@@ -171,3 +171,22 @@ export async function checkTagFilter(page, posts) {
   await page.waitForFunction(([selector, n]) => document.querySelectorAll(selector).length === n, [shownPosts, posts.length]);
   assert.equal(await page.getAttribute('[data-tag-filter-clear]', 'aria-pressed'), 'true');
 }
+
+/**
+ * Opens `path` on a server with demo latency and returns where the post list
+ * starts and how tall each hole is, measured while the holes still show their
+ * skeletons and again once both are filled: the holes reserve their space.
+ */
+export async function layoutAsHolesFill(page, url) {
+  const measure = () => page.evaluate(() => ({
+    listTop: document.querySelector('.posts').getBoundingClientRect().top,
+    holeHeights: [...document.querySelectorAll('.hole')].map((hole) => hole.getBoundingClientRect().height),
+  }));
+  await page.goto(url, { waitUntil: 'commit' });
+  await page.waitForSelector('[data-post-slug]');
+  assert.ok(await page.locator('[data-hole-skeleton]').count() >= 1, 'measured while the holes load');
+  const loading = await measure();
+  await page.waitForSelector('[data-hole-ready="trending"]');
+  await page.waitForSelector('[data-hole-ready="most-viewed-today"]');
+  return { loading, filled: await measure() };
+}

@@ -76,9 +76,11 @@ pub fn LiveHoles(filling: HoleFilling) -> impl IntoView {
 fn StreamedHole(kind: HoleKind) -> impl IntoView {
     let board = Resource::new(|| (), move |_| kind.load());
     view! {
-        <Suspense fallback=|| view! { <HoleSkeleton/> }>
-            {move || Suspend::new(async move { hole_content(kind, board.await) })}
-        </Suspense>
+        <div class="hole-body">
+            <Suspense fallback=|| view! { <HoleSkeleton/> }>
+                {move || Suspend::new(async move { hole_content(kind, board.await) })}
+            </Suspense>
+        </div>
     }
 }
 
@@ -88,7 +90,7 @@ fn StreamedHole(kind: HoleKind) -> impl IntoView {
 #[component]
 fn HoleSlot(kind: HoleKind) -> impl IntoView {
     view! {
-        <div class="hole-slot" data-ppr-hole=kind.id()>
+        <div class="hole-slot hole-body" data-ppr-hole=kind.id()>
             <HoleSkeleton/>
         </div>
     }

@@ -21,7 +21,7 @@
 //! ```
 
 use crate::post::{Post, PostSummary};
-use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::{
@@ -177,6 +177,7 @@ fn is_valid_date(date: &str) -> bool {
 
 /// Markdown to HTML. Raw HTML in a post is shown as text, never passed through,
 /// and links or images to script URLs lose their target: content can't run code.
+/// Headings go one level down (`#` is `<h2>`): the post's title is the page's one `<h1>`.
 fn render_markdown(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
@@ -184,6 +185,10 @@ fn render_markdown(markdown: &str) -> String {
         | Options::ENABLE_SMART_PUNCTUATION;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: below(level), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(below(level))),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
             link_type,
             dest_url: inert_url(dest_url),
@@ -231,6 +236,17 @@ fn highlighted_code_blocks<'a>(events: impl Iterator<Item = Event<'a>>) -> impl 
     })
 }
 
+/// The next heading level down; `<h6>` stays.
+fn below(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        HeadingLevel::H5 | HeadingLevel::H6 => HeadingLevel::H6,
+    }
+}
+
 fn inert_url(url: CowStr<'_>) -> CowStr<'_> {
     let scheme: String = url
         .chars()
@@ -268,7 +284,7 @@ mod tests {
         assert_eq!(post.summary.tags, ["hydration", "wasm"]);
         assert_eq!(post.summary.reading_minutes, 1);
         assert_eq!((post.summary.updated, post.summary.description, post.summary.draft), (None, None, false));
-        assert!(post.body_html.contains("<h1>Heading</h1>"));
+        assert!(post.body_html.contains("<h2>Heading</h2>"), "one level down: the title is the page's h1");
         assert!(post.body_html.contains("<em>text</em>"));
     }
 
