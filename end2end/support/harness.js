@@ -173,11 +173,13 @@ export async function checkTagFilter(page, posts) {
 }
 
 /**
- * Opens `path` on a server with demo latency and returns where the post list
- * starts and how tall each hole is, measured while the holes still show their
- * skeletons and again once both are filled: the holes reserve their space.
+ * Opens `url` (a page with holes, on a server with demo latency) and checks that
+ * filling the holes moves nothing: where the post list starts and how tall
+ * each hole is, measured while the skeletons show and again once both holes
+ * are filled, are the same.
  */
-export async function layoutAsHolesFill(page, url) {
+export async function checkHolesKeepTheirSpace(browser, url) {
+  const { page, problems } = await openPage(browser);
   const measure = () => page.evaluate(() => ({
     listTop: document.querySelector('.posts').getBoundingClientRect().top,
     holeHeights: [...document.querySelectorAll('.hole')].map((hole) => hole.getBoundingClientRect().height),
@@ -188,5 +190,10 @@ export async function layoutAsHolesFill(page, url) {
   const loading = await measure();
   await page.waitForSelector('[data-hole-ready="trending"]');
   await page.waitForSelector('[data-hole-ready="most-viewed-today"]');
-  return { loading, filled: await measure() };
+  const filled = await measure();
+  assert.deepEqual(filled.holeHeights, loading.holeHeights, 'each hole kept its height');
+  assert.equal(filled.listTop, loading.listTop, 'the post list did not move');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, []);
+  await page.close();
 }

@@ -2,7 +2,7 @@
 // the same response; it hydrates, and the holes keep their content.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter, layoutAsHolesFill } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter, checkHolesKeepTheirSpace } from '../support/harness.js';
 
 const live = serverAndBrowser({ DEMO_LATENCY_MS: '400' });
 
@@ -30,11 +30,5 @@ test('/ppr shows skeletons, then the holes, hydrates, and keeps the filter worki
 });
 
 test("filling /ppr's holes moves nothing below them", async () => {
-  const { page, problems } = await openPage(live.browser());
-  const { loading, filled } = await layoutAsHolesFill(page, `${live.server().url}/ppr`);
-  assert.deepEqual(filled.holeHeights, loading.holeHeights, 'each hole kept its height');
-  assert.equal(filled.listTop, loading.listTop, 'the post list did not move');
-  await page.waitForLoadState('networkidle');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await checkHolesKeepTheirSpace(live.browser(), `${live.server().url}/ppr`);
 });

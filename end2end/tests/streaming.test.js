@@ -1,7 +1,7 @@
 // /stream in Chromium: skeletons first, then each hole's content; it hydrates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter, layoutAsHolesFill } from '../support/harness.js';
+import { serverAndBrowser, openPage, waitForClientMode, checkTagFilter, checkHolesKeepTheirSpace } from '../support/harness.js';
 
 const live = serverAndBrowser({ DEMO_LATENCY_MS: '400' });
 
@@ -43,11 +43,5 @@ test('opening a post records a view that the trending hole then counts', async (
 });
 
 test("filling /stream's holes moves nothing below them", async () => {
-  const { page, problems } = await openPage(live.browser());
-  const { loading, filled } = await layoutAsHolesFill(page, `${live.server().url}/stream`);
-  assert.deepEqual(filled.holeHeights, loading.holeHeights, 'each hole kept its height');
-  assert.equal(filled.listTop, loading.listTop, 'the post list did not move');
-  await page.waitForLoadState('networkidle');
-  assert.deepEqual(problems, []);
-  await page.close();
+  await checkHolesKeepTheirSpace(live.browser(), `${live.server().url}/stream`);
 });

@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 use syntect::{
     html::{ClassStyle, ClassedHTMLGenerator},
-    parsing::SyntaxSet,
+    parsing::{SyntaxReference, SyntaxSet},
     util::LinesWithEndings,
 };
 
@@ -22,31 +22,19 @@ static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_ne
 pub fn code_block(info: &str, code: &str) -> String {
     let language = info.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("");
     let syntax = SYNTAXES.find_syntax_by_token(language).unwrap_or_else(|| SYNTAXES.find_syntax_plain_text());
-    let mut tokens = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
-    let highlighted = LinesWithEndings::from(code).try_for_each(|line| tokens.parse_html_for_line_which_includes_newline(line));
-    let body = match highlighted {
-        Ok(()) => tokens.finalize(),
-        // A grammar that fails on this input: the code, unhighlighted.
-        Err(_) => escaped(code),
-    };
+    // A grammar that fails on this input: the code as plain text, which cannot fail.
+    let body = highlighted(syntax, code).or_else(|| highlighted(SYNTAXES.find_syntax_plain_text(), code)).unwrap_or_default();
     // The language is the post's text: it names a class only if it is a plain word.
     let is_word = !language.is_empty() && language.chars().all(|c| c.is_ascii_alphanumeric() || "+#-_".contains(c));
     let class = if is_word { format!(" class=\"language-{language}\"") } else { String::new() };
     format!("<pre><code{class}>{body}</code></pre>\n")
 }
 
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// `code`'s tokens, escaped, each in a `<span>` with its scopes as classes.
+fn highlighted(syntax: &SyntaxReference, code: &str) -> Option<String> {
+    let mut tokens = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+    LinesWithEndings::from(code).try_for_each(|line| tokens.parse_html_for_line_which_includes_newline(line)).ok()?;
+    Some(tokens.finalize())
 }
 
 #[cfg(test)]
