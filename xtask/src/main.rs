@@ -1,10 +1,10 @@
 //! Project tasks that need no tool beyond cargo:
 //! - `cargo xtask site`: the WASM bundles and the site root (see `site.rs`);
 //! - `cargo xtask dev`: the edit loop of `make dev` (see `dev/`);
-//! - `cargo xtask bench`: every route under load, next to nginx (see `bench.rs`);
+//! - `cargo xtask bench`: every route under load, next to nginx (see `bench/`);
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
 //! - `cargo xtask cluster` / `cluster-stop` / `cluster-bench`: several instances
-//!   behind nginx, sharing Redis and PostgreSQL (see `cluster.rs`);
+//!   behind nginx, sharing Redis and PostgreSQL (see `cluster/`);
 //! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests.
 
 mod bench;
