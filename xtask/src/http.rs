@@ -71,11 +71,11 @@ pub fn send(
         let (name, value) = header.split_once(':').context("a header line")?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
-    let header = |name: &str| headers.iter().find(|(header, _)| header == name).map(|(_, value)| value.as_str());
-    let length = header("content-length").map(str::parse::<usize>).transpose()?;
-    let chunked = header("transfer-encoding").is_some_and(|value| value.contains("chunked"));
-    let close = header("connection").is_some_and(|value| value.eq_ignore_ascii_case("close"));
-    let mut body = Vec::new();
+    let mut response = Response { status, headers, body: Vec::new() };
+    let length = response.header("content-length").map(str::parse::<usize>).transpose()?;
+    let chunked = response.header("transfer-encoding").is_some_and(|value| value.contains("chunked"));
+    let close = response.header("connection").is_some_and(|value| value.eq_ignore_ascii_case("close"));
+    let body = &mut response.body;
     if chunked {
         loop {
             line.clear();
@@ -91,10 +91,10 @@ pub fn send(
     } else {
         let length = length.context("neither Content-Length nor chunked")?;
         body.resize(length, 0);
-        reader.read_exact(&mut body).with_context(|| format!("reading a {length}-byte body"))?;
+        reader.read_exact(body).with_context(|| format!("reading a {length}-byte body"))?;
     }
     if close {
         *connection = None;
     }
-    Ok(Response { status, headers, body })
+    Ok(response)
 }
