@@ -1,6 +1,6 @@
 //! `/api/*`: the component tree's server functions, `GET /api/posts` among them.
 
-use crate::{render::clear_leftover_owner, state::AppState};
+use crate::{owners::clear_leftover_owner, state::AppState};
 use axum::{
     body::Body,
     extract::State,

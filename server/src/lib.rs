@@ -7,6 +7,7 @@ pub mod error;
 pub mod feeds;
 pub mod isr_cache;
 pub mod live_reload;
+pub mod owners;
 pub mod page_files;
 pub mod prerender;
 pub mod render;
@@ -57,7 +58,7 @@ pub fn init_tracing() {
 
 /// The build step: loads the posts and writes every prerendered page.
 pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, StartupError> {
-    _ = any_spawner::Executor::init_tokio();
+    owners::init_executor();
     let posts = PostStore::load(&config.content_dir, config.drafts)?;
     let views = ViewStore::open(&config.database_url).await?;
     let mut state = AppState::new(config, posts, views)?;
@@ -104,8 +105,7 @@ pub struct Server {
 impl Server {
     pub async fn bind(config: Config) -> Result<Server, StartupError> {
         // Leptos resources spawn their futures on this executor while rendering.
-        // An Err only means another server in this process already set it up.
-        _ = any_spawner::Executor::init_tokio();
+        owners::init_executor();
         let posts = PostStore::load(&config.content_dir, config.drafts)?;
         let views = ViewStore::open(&config.database_url).await?;
         match site_fs::remove_temp_files(&config.site_root) {

@@ -24,6 +24,7 @@ use axum::{
 };
 use bytes::Bytes;
 use futures::StreamExt;
+use crate::owners::clear_leftover_owner;
 use leptos::reactive::{computed::ScopedFuture, owner::Owner};
 use std::time::{Duration, Instant};
 
@@ -77,22 +78,6 @@ pub async fn hole(state: &AppState, kind: HoleKind, time: Duration) -> String {
     match tokio::time::timeout(time, content).await {
         Ok(html) => html,
         Err(_) => owner.with(|| render_hole_error(kind, &format!("no data within {} ms", time.as_millis()))),
-    }
-}
-
-/// Makes the next `Owner::new()` on this thread a root, not the child of an
-/// owner another request left behind.
-///
-/// Leptos leaves a render's root owner as the thread's current owner
-/// (`Owner::new_root` sets it and nothing unsets it). An owner made later on
-/// that thread, by another request, would become its child. If the other
-/// request then ends on another thread while this one looks up a context,
-/// `reactive_graph` drops the last reference to the parent while it holds the
-/// child's lock; the parent's cleanup locks the child again, and the worker
-/// thread deadlocks. `make soak` met that about once in 400,000 requests.
-pub fn clear_leftover_owner() {
-    if let Some(leftover) = Owner::current() {
-        leftover.unset();
     }
 }
 
@@ -155,19 +140,4 @@ pub async fn document_bytes(
     axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .map_err(|error| format!("rendering {uri} failed mid-stream: {error}"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_owner_left_on_the_thread_by_another_render_is_not_adopted() {
-        let leftover = Owner::new_root(None); // what a finished render leaves set
-        assert!(Owner::new().parent().is_some(), "without the fix, a new owner becomes its child");
-        clear_leftover_owner();
-        assert!(Owner::new().parent().is_none(), "a new owner is a root");
-        assert!(Owner::current().is_none());
-        drop(leftover);
-    }
 }

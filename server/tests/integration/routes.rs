@@ -261,7 +261,7 @@ async fn broken_content_fails_startup_naming_file_and_line() {
 
 #[tokio::test]
 async fn the_route_table_and_the_apps_routes_name_the_same_paths() {
-    _ = any_spawner::Executor::init_tokio();
+    server::owners::init_executor();
     let mut routed: Vec<String> = leptos_axum::generate_route_list(app::App).iter().map(|route| route.path().to_string()).collect();
     let mut table: Vec<String> = server::routes::PAGES.iter().map(|page| page.path.to_string()).collect();
     routed.sort();
