@@ -3,7 +3,7 @@
 //! grammars; their colours are the theme in `style/main.css`. The browser
 //! bundle never contains the highlighter: this module is behind `ssr`.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use syntect::{
     html::{ClassStyle, ClassedHTMLGenerator},
     parsing::{SyntaxReference, SyntaxSet},
@@ -13,17 +13,32 @@ use syntect::{
 /// Every class starts with `hl-`, so the theme's selectors never meet the site's own.
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
-/// syntect's bundled grammars (Rust, HTML, JavaScript, TOML, shell, …), loaded on first use.
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(SyntaxSet::load_defaults_newlines);
+/// syntect's bundled grammars (Rust, HTML, JavaScript, TOML, shell, …), while
+/// anything holds them. Posts are highlighted once, when read; kept for good,
+/// the grammars would be the largest thing in the server's memory.
+static SYNTAXES: Mutex<Weak<SyntaxSet>> = Mutex::new(Weak::new());
+
+/// The grammars, loaded unless something holds them already. Hold the result
+/// while reading many posts: each call without it loads them again.
+pub fn grammars() -> Arc<SyntaxSet> {
+    let mut cached = SYNTAXES.lock().unwrap_or_else(PoisonError::into_inner);
+    cached.upgrade().unwrap_or_else(|| {
+        let loaded = Arc::new(SyntaxSet::load_defaults_newlines());
+        *cached = Arc::downgrade(&loaded);
+        loaded
+    })
+}
 
 /// `code` as `<pre><code class="language-…">`, its tokens highlighted and
 /// escaped. A fence's info string may say more than the language (`rust,ignore`):
 /// its first word picks the grammar. Unknown or none: plain, escaped text.
 pub fn code_block(info: &str, code: &str) -> String {
+    let syntaxes = grammars();
     let language = info.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("");
-    let syntax = SYNTAXES.find_syntax_by_token(language).unwrap_or_else(|| SYNTAXES.find_syntax_plain_text());
+    let syntax = syntaxes.find_syntax_by_token(language).unwrap_or_else(|| syntaxes.find_syntax_plain_text());
     // A grammar that fails on this input: the code as plain text, which cannot fail.
-    let body = highlighted(syntax, code).or_else(|| highlighted(SYNTAXES.find_syntax_plain_text(), code)).unwrap_or_default();
+    let plain = || highlighted(&syntaxes, syntaxes.find_syntax_plain_text(), code);
+    let body = highlighted(&syntaxes, syntax, code).or_else(plain).unwrap_or_default();
     // The language is the post's text: it names a class only if it is a plain word.
     let is_word = !language.is_empty() && language.chars().all(|c| c.is_ascii_alphanumeric() || "+#-_".contains(c));
     let class = if is_word { format!(" class=\"language-{language}\"") } else { String::new() };
@@ -31,8 +46,8 @@ pub fn code_block(info: &str, code: &str) -> String {
 }
 
 /// `code`'s tokens, escaped, each in a `<span>` with its scopes as classes.
-fn highlighted(syntax: &SyntaxReference, code: &str) -> Option<String> {
-    let mut tokens = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
+fn highlighted(syntaxes: &SyntaxSet, syntax: &SyntaxReference, code: &str) -> Option<String> {
+    let mut tokens = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes, CLASS_STYLE);
     LinesWithEndings::from(code).try_for_each(|line| tokens.parse_html_for_line_which_includes_newline(line)).ok()?;
     Some(tokens.finalize())
 }

@@ -99,6 +99,7 @@ impl PostStore {
         let mut files = HashMap::new();
         let paths = markdown_files(&posts_dir)?;
         let content_root = canonical(content_dir)?;
+        let _grammars = super::highlight::grammars(); // loaded once for every post
         for path in paths {
             let (modified, len) = stat(&path)?;
             let source = read(&path, &content_root)?;
@@ -134,6 +135,8 @@ impl PostStore {
             }
         };
         let mut changed = false;
+        // Loaded at the first changed file, once for all of them; mostly nothing changed.
+        let mut grammars = None;
         let before = files.len();
         // A set: a refresh runs every half second, over ten thousand posts too.
         let listed: HashSet<&PathBuf> = paths.iter().collect();
@@ -148,6 +151,7 @@ impl PostStore {
             if previous.is_some_and(|state| state.modified == modified && state.len == len) {
                 continue;
             }
+            grammars.get_or_insert_with(super::highlight::grammars);
             let parsed = read(&path, &content_root).and_then(|source| parse(&path, &source));
             let last_good = previous.and_then(|state| state.post.clone());
             let post = match parsed {
