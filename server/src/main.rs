@@ -4,10 +4,42 @@
 use server::config::Config;
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: a render is thousands of small
+/// allocations, and glibc spent 40 % of the server's time in them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: server [prerender]\n  no argument: serve the site\n  prerender:   write every prerendered page into the site root";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    keep_allocator_memory_low();
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// mimalloc's defaults trade memory for speed: transparent huge pages (off at
+/// build time: the `no_thp` feature), arenas committed up front, and freed
+/// pages returned to the OS only after a delay. With them, the peak RSS under
+/// load was 53-90 MB; without, about 38 MB, at the same speed.
+fn keep_allocator_memory_low() {
+    // Their places in `mi_option_e` (mimalloc 3's mimalloc.h, as libmimalloc-sys
+    // 0.1.49 builds it), which the -sys crate gives no names.
+    const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: mimalloc's options are not thread safe; this runs first in
+    // `main`, before the runtime starts any other thread.
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
+}
+
+async fn run() -> ExitCode {
     server::init_tracing();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::from_env() {
