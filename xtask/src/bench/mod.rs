@@ -160,11 +160,22 @@ pub fn run(settings: &Settings) -> Result<()> {
             "errors": load.errors,
             "non_2xx": load.non_2xx,
             "vs_nginx": round(load.requests_per_sec / baseline.requests_per_sec, 3),
+            "p99_over_p50": round(load.p99_ms / load.p50_ms, 2),
             "ttfb_ms": ttfb.as_ref().map(|t| t.first_byte_ms),
             "full_response_ms": ttfb.as_ref().map(|t| t.last_byte_ms),
         }));
     }
-    let memory = json!({ "idle_rss_kib": idle_rss, "peak_rss_kib": default_server.rss_kib("VmHWM")? });
+    // The default instance has served every route of its own one after another:
+    // its peak is the mixed load's. The others' peaks are for one route each.
+    let mut peaks = serde_json::Map::new();
+    for (instance, server) in &servers {
+        peaks.insert(instance.name().to_string(), json!(server.rss_kib("VmHWM")?));
+    }
+    let memory = json!({
+        "idle_rss_kib": idle_rss,
+        "peak_rss_kib": default_server.rss_kib("VmHWM")?,
+        "peak_rss_kib_by_instance": peaks,
+    });
     let bundle = bundle(&root, &site, default_server.addr, &newest_post)?;
     drop(servers);
 
@@ -537,22 +548,23 @@ fn markdown(report: &Value) -> String {
         "## make bench\n\n{} cores, load average at start {}; wrk, 1 thread, {} connections, {} s per route.\n\n",
         machine["cores"], machine["load_average_at_start"].as_str().unwrap_or(""), report["connections"], report["seconds_per_route"]
     ));
-    out.push_str("| route | path | req/s | vs nginx | p50 ms | p99 ms | TTFB ms | full ms | errors | non-2xx |\n");
-    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| route | path | req/s | vs nginx | p50 ms | p99 ms | p99/p50 | TTFB ms | full ms | errors | non-2xx |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     out.push_str(&format!(
-        "| nginx, the same file | `/ssg/index.html` | {:.0} | 1.000 | {} | {} | | | {} | {} |\n",
+        "| nginx, the same file | `/ssg/index.html` | {:.0} | 1.000 | {} | {} | | | | {} | {} |\n",
         nginx["requests_per_sec"].as_f64().unwrap_or(0.0), nginx["p50_ms"], nginx["p99_ms"], nginx["errors"], nginx["non_2xx"]
     ));
     for route in report["routes"].as_array().into_iter().flatten() {
         let optional = |v: &Value| if v.is_null() { String::new() } else { v.to_string() };
         out.push_str(&format!(
-            "| {} | `{}` | {:.0} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | `{}` | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             route["label"].as_str().unwrap_or(""),
             route["path"].as_str().unwrap_or(""),
             route["requests_per_sec"].as_f64().unwrap_or(0.0),
             route["vs_nginx"],
             route["p50_ms"],
             route["p99_ms"],
+            route["p99_over_p50"],
             optional(&route["ttfb_ms"]),
             optional(&route["full_response_ms"]),
             route["errors"],
@@ -560,9 +572,19 @@ fn markdown(report: &Value) -> String {
         ));
     }
     let memory = &report["memory"];
+    let others: Vec<String> = memory["peak_rss_kib_by_instance"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| name.as_str() != Instance::Default.name())
+        .map(|(name, peak)| format!("{name} {peak} KiB"))
+        .collect();
     out.push_str(&format!(
-        "\nServer memory: {} KiB idle, {} KiB peak under load.\n",
-        memory["idle_rss_kib"], memory["peak_rss_kib"]
+        "\nServer memory: {} KiB idle, {} KiB peak under the mixed load (one process serving every route \
+         of the default instance, one after another); peaks of the other instances: {}.\n",
+        memory["idle_rss_kib"],
+        memory["peak_rss_kib"],
+        others.join(", ")
     ));
     let bundle = &report["bundle"];
     let pages: Vec<first_load::PageLoad> = serde_json::from_value(bundle["first_load"].clone()).unwrap_or_default();
@@ -624,11 +646,14 @@ mod tests {
             assert!(!report[field].is_null(), "{field} is reported");
         }
         let route = &report["routes"][0];
-        for field in ["label", "path", "strategy", "instance", "requests_per_sec", "p50_ms", "p99_ms", "errors", "non_2xx", "vs_nginx"] {
+        for field in ["label", "path", "strategy", "instance", "requests_per_sec", "p50_ms", "p99_ms", "p99_over_p50", "errors", "non_2xx", "vs_nginx"] {
             assert!(!route[field].is_null(), "routes[].{field} is reported");
         }
         for field in ["idle_rss_kib", "peak_rss_kib"] {
             assert!(report["memory"][field].as_u64().is_some(), "memory.{field}");
+        }
+        for instance in Instance::ALL {
+            assert!(report["memory"]["peak_rss_kib_by_instance"][instance.name()].as_u64().is_some(), "{instance:?}'s peak");
         }
         assert!(report["bundle"]["wasm_plus_js_gzip"].as_u64().is_some(), "bundle.wasm_plus_js_gzip");
         let first_load = report["bundle"]["first_load"].as_array().unwrap();
