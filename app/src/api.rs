@@ -34,7 +34,7 @@ pub async fn record_view(slug: String) -> Result<(), ServerFnError> {
     }
     let live = live()?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    live.views.record_view(&slug, now).await.map_err(|error| {
+    live.record_view(&slug, now).await.map_err(|error| {
         tracing::error!(%error, %slug, "view not recorded");
         ServerFnError::new("the view could not be recorded")
     })
@@ -87,20 +87,20 @@ async fn leaderboard(period: time::Duration, latency_factor: u32) -> Result<Lead
     if !live.latency.is_zero() {
         tokio::time::sleep(live.latency * latency_factor).await;
     }
-    let since = (time::OffsetDateTime::now_utc() - period).unix_timestamp();
-    let ranked = live.views.most_viewed(since, LEADERBOARD_SIZE).await.map_err(|error| {
+    let ranking = live.most_viewed(period, LEADERBOARD_SIZE).await.map_err(|error| {
         tracing::error!(%error, "leaderboard unavailable");
         ServerFnError::new("view counts are unavailable right now")
     })?;
     let index = posts()?;
-    let entries = ranked
-        .into_iter()
+    let entries = ranking
+        .ranked
+        .iter()
         .filter_map(|(slug, views)| {
-            let title = index.get(&slug)?.summary.title.clone();
-            Some(crate::post::LeaderboardEntry { slug, title, views })
+            let title = index.get(slug)?.summary.title.clone();
+            Some(crate::post::LeaderboardEntry { slug: slug.clone(), title, views: *views })
         })
         .collect();
-    Ok(Leaderboard { generated_at: crate::clock::now_rfc3339(), entries })
+    Ok(Leaderboard { generated_at: crate::clock::now_rfc3339(), read_at: ranking.read_at, entries })
 }
 
 #[cfg(feature = "ssr")]

@@ -73,8 +73,11 @@ pub fn page_number(segment: &str) -> Option<usize> {
 /// A ranking of posts by views, as one hole shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Leaderboard {
-    /// RFC 3339, UTC: when this hole's data was read.
+    /// RFC 3339, UTC: when this hole was rendered, for this request.
     pub generated_at: String,
+    /// RFC 3339, UTC: when its views were counted. Up to `live::SNAPSHOT_AGE`
+    /// before `generated_at`: requests that close together share one count.
+    pub read_at: String,
     pub entries: Vec<LeaderboardEntry>,
 }
 

@@ -146,8 +146,9 @@ fn LeaderboardList(id: &'static str, board: Leaderboard) -> impl IntoView {
             .collect_view();
         view! { <ol class="leaderboard">{items}</ol> }.into_any()
     };
+    let read_at = format!("Views counted at {}", crate::clock::display(&board.read_at));
     view! {
-        <div class="hole-content" data-hole-ready=id>
+        <div class="hole-content" data-hole-ready=id data-read-at=board.read_at title=read_at>
             {entries}
             <GeneratedAt at=board.generated_at label="This hole's HTML generated at"/>
         </div>
