@@ -72,13 +72,15 @@ pub fn LiveHoles(filling: HoleFilling) -> impl IntoView {
     view! { <aside class="live-holes" aria-label="Live data">{holes}</aside> }
 }
 
+/// Its data is loaded by the render's own future, not by a `Resource`: a hole
+/// is server HTML that never hydrates, so there is nothing to serialise, and a
+/// resource's loader would be a task of its own, woken across threads.
 #[component]
 fn StreamedHole(kind: HoleKind) -> impl IntoView {
-    let board = Resource::new(|| (), move |_| kind.load());
     view! {
         <div class="hole-body">
             <Suspense fallback=|| view! { <HoleSkeleton/> }>
-                {move || Suspend::new(async move { hole_content(kind, board.await) })}
+                {move || Suspend::new(async move { hole_content(kind, kind.load().await) })}
             </Suspense>
         </div>
     }
