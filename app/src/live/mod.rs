@@ -5,18 +5,20 @@
 mod snapshots;
 mod store;
 
-pub use snapshots::{Ranking, Snapshots, SNAPSHOT_AGE};
+use snapshots::Snapshots;
+pub use snapshots::{Ranking, SNAPSHOT_AGE};
 pub use store::{StoreError, ViewStore};
 use std::time::Duration;
 
 /// What the holes' server functions read: the store, the rankings read from it
 /// lately, and the latency the demo adds so that streaming can be seen
-/// (`DEMO_LATENCY_MS`).
+/// (`DEMO_LATENCY_MS`). The store is reached only through the methods below,
+/// so every view recorded here clears the rankings.
 #[derive(Clone)]
 pub struct LiveData {
-    pub views: ViewStore,
+    views: ViewStore,
     pub latency: Duration,
-    pub rankings: Snapshots,
+    rankings: Snapshots,
 }
 
 impl LiveData {
