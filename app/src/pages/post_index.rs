@@ -28,8 +28,9 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
             None => return view! { <NotFoundPage/> }.into_any(),
         },
     };
-    // Blocking: when the page streams, the list is part of the first flush,
-    // and only the holes arrive later.
+    // Blocking: the response waits for it before its first byte, so a page past
+    // the last still answers 404. Streamed, the shell carries the fallback and the
+    // list follows in a chunk of its own, like the holes.
     let page = Resource::new_blocking(move || number, list_posts_page);
     let title = if number == 1 { strategy.name().to_string() } else { format!("{}, page {number}", strategy.name()) };
     view! {
