@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/stream") view=StreamIndex/>
                     <Route path=path!("/stream/page/:page") view=StreamIndex/>
                     <Route path=path!("/csr") view=ClientRenderedPage/>
+                    <Route path=path!("/csr/page/:page") view=ClientRenderedPage/>
                     <Route path=path!("/isr") view=IsrIndex/>
                     <Route path=path!("/isr/page/:page") view=IsrIndex/>
                     <Route path=path!("/ppr") view=PprIndex/>
@@ -140,9 +141,11 @@ fn PprIndex() -> impl IntoView {
 /// What every page has around its content: the header, and `<main>`. The CSR
 /// route gets it from the browser, everything else from the server.
 #[component]
-pub fn SiteLayout(children: Children) -> impl IntoView {
+pub fn SiteLayout<C: IntoView + 'static>(children: TypedChildren<C>) -> impl IntoView {
+    // Typed, not `Children`: an `AnyView` would link in the code to hydrate
+    // the page inside, which the CSR bundle, rendering it afresh, never runs.
     view! {
         <Nav/>
-        <main id="main">{children()}</main>
+        <main id="main">{children.into_inner()()}</main>
     }
 }

@@ -64,6 +64,15 @@ pub fn list_page_path(base: &str, number: usize) -> String {
     }
 }
 
+/// Which page of the list at `base` (`/csr`) `path` is: 1 for `base` itself,
+/// `None` for a path that names no page of it.
+pub fn list_page_at(base: &str, path: &str) -> Option<usize> {
+    match path.strip_prefix(base)? {
+        "" => Some(1),
+        rest => page_number(rest.strip_prefix("/page/")?),
+    }
+}
+
 /// The page number a `page` segment names: `2` and on, in its one spelling
 /// (no `1`, which is the list's own path, no `02`), so each page has one URL.
 pub fn page_number(segment: &str) -> Option<usize> {
@@ -171,6 +180,11 @@ mod tests {
         assert_eq!(page_number("2"), Some(2));
         for segment in ["1", "0", "02", "+2", "two", "", "99999999999999999999999"] {
             assert_eq!(page_number(segment), None, "{segment:?}");
+        }
+        assert_eq!(list_page_at("/csr", "/csr"), Some(1));
+        assert_eq!(list_page_at("/csr", "/csr/page/3"), Some(3));
+        for path in ["/csr/page/1", "/csr/", "/csr/page/", "/csrx", "/ssr/page/2", "/csr/page/2/x"] {
+            assert_eq!(list_page_at("/csr", path), None, "{path:?}");
         }
     }
 

@@ -4,7 +4,8 @@
 //!   (`app::components::BundleLoader`) then hydrates each island through the
 //!   function the bundle exports for it;
 //! - with the `csr` feature, the CSR bundle (`pkg/blog-csr.*`), for `/csr`
-//!   alone: the same, and it also renders the whole page into the empty `#app`.
+//!   and its older pages: the same, and it also renders the whole page into
+//!   the empty `#app`.
 
 use wasm_bindgen::prelude::*;
 

@@ -29,6 +29,7 @@ pub const PAGES: &[Page] = &[
     Page { path: "/stream", strategy: Strategy::Stream },
     Page { path: "/stream/page/{page}", strategy: Strategy::Stream },
     Page { path: "/csr", strategy: Strategy::Csr },
+    Page { path: "/csr/page/{page}", strategy: Strategy::Csr },
     Page { path: "/isr", strategy: Strategy::Isr },
     Page { path: "/isr/page/{page}", strategy: Strategy::Isr },
     Page { path: "/ppr", strategy: Strategy::Ppr },
@@ -63,7 +64,8 @@ pub fn every_page(posts: &[Post]) -> Vec<(String, Strategy, Option<&Post>)> {
 
 /// Whether `strategy` serves a page at `path`: one of the table's paths, or a
 /// pattern's path whose post, tag or list page exists. For the strategies that
-/// would otherwise render or store any path they are asked for (ISR, PPR).
+/// would otherwise render, store or send a shell for any path they are asked for
+/// (ISR, PPR, CSR).
 pub fn serves(index: &PostIndex, strategy: Strategy, path: &str) -> bool {
     PAGES.iter().filter(|page| page.strategy == strategy).any(|page| match pattern(page.path) {
         None => page.path == path,

@@ -16,4 +16,4 @@ pub use live_holes::{render_hole, render_hole_error};
 pub use nav::Nav;
 pub use page_meta::{PageKind, PageMeta};
 pub use pagination::Pagination;
-pub use post_list::{PostList, TagChips, TagFilter, TagFilterIsland};
+pub use post_list::{PostList, PostListPlaceholder, TagChips, TagFilter, TagFilterIsland};

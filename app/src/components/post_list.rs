@@ -1,4 +1,4 @@
-use crate::post::{all_tags, tag_path, PostSummary};
+use crate::post::{all_tags, tag_path, PostSummary, POSTS_PER_PAGE};
 use leptos::{html::Div, prelude::*};
 
 /// The post list every strategy renders: plain HTML, with a button per tag.
@@ -19,6 +19,32 @@ pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
                 <button type="button" data-tag-filter-clear="" aria-pressed="true">"All"</button>
                 {tag_buttons}
             </div>
+            <ul class="post-list">{cards}</ul>
+        </section>
+    }
+}
+
+/// What stands in for a page of `PostList` while its posts load (on `/csr`):
+/// the same boxes, lines and gaps as a full page of one-line cards, so the
+/// list takes the room the placeholder held. Hidden from assistive technology,
+/// which hears the loading message beside it instead.
+#[component]
+pub fn PostListPlaceholder() -> impl IntoView {
+    let cards = (0..POSTS_PER_PAGE)
+        .map(|_| {
+            view! {
+                <li class="post-card">
+                    <h2><span class="placeholder-bar"></span></h2>
+                    <p class="post-meta"><span class="placeholder-bar short"></span></p>
+                    <p class="excerpt"><span class="placeholder-bar"></span></p>
+                    <ul class="tags"><li><span class="placeholder-bar short"></span></li></ul>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="posts posts-placeholder" aria-hidden="true" data-posts-placeholder="">
+            <div class="tag-filter"><button type="button" tabindex="-1" disabled="">"All"</button></div>
             <ul class="post-list">{cards}</ul>
         </section>
     }

@@ -1,31 +1,55 @@
 use crate::{
-    api::list_posts,
+    api::list_posts_page,
     clock,
-    components::{PostList, TagFilter},
+    post::list_page_at,
+    components::{Pagination, PostList, PostListPlaceholder, TagFilter},
     pages::post_index::StrategyIntro,
     strategy::Strategy,
 };
-use leptos::prelude::*;
+use leptos::{either::EitherOf4, prelude::*};
 
-/// `/csr`: the server never renders this page, it sends an empty shell. The
-/// browser calls `GET /api/posts` and builds the same `PostList` itself. (The
-/// shell already carries the title: there is no head for the client to manage.)
+/// `/csr` and its older pages (`/csr/page/2`, …): the server never renders
+/// this page, it sends an empty shell (without `App`), and the CSR bundle
+/// mounts this page alone, with no router. It reads which page it is from the
+/// address, calls `GET /api/posts/page` and builds the same `PostList` itself.
+/// Until the posts arrive, a placeholder of a full page's size holds their
+/// place. (The shell already carries the title: there is no head for the
+/// client to manage.)
 #[component]
 pub fn ClientRenderedPage() -> impl IntoView {
+    let path = window().location().pathname().unwrap_or_default();
+    let page = list_page_at(Strategy::Csr.path(), &path);
     // A local resource, read directly: nothing here is ever server-rendered,
     // so the page needs no `<Suspense>` and the bundle carries none.
-    let posts = LocalResource::new(|| async { (list_posts().await, clock::now_rfc3339()) });
+    let posts = LocalResource::new(move || async move {
+        let posts = match page {
+            Some(number) => list_posts_page(number).await,
+            None => Ok(None),
+        };
+        (posts, clock::now_rfc3339())
+    });
+    // `EitherOf4` rather than `into_any()`: an `AnyView` links in the code to
+    // hydrate each of its views, which this page, never hydrated, can't use.
     let content = move || match posts.get() {
-        None => view! { <p class="loading">"Fetching /api/posts…"</p> }.into_any(),
-        Some((Ok(posts), arrived_at)) => view! {
-            <p class="data-arrived" data-fetched-at=arrived_at.clone()>
-                "Data arrived in the browser at "
-                <time datetime=arrived_at.clone()>{clock::display(&arrived_at)}</time>
-            </p>
-            <TagFilter><PostList posts/></TagFilter>
+        None => EitherOf4::A(view! {
+            <p class="loading">"Fetching the posts…"</p>
+            <PostListPlaceholder/>
+        }),
+        Some((Ok(Some(page)), arrived_at)) => {
+            let posts = page.posts.clone();
+            EitherOf4::B(view! {
+                <p class="data-arrived" data-fetched-at=arrived_at.clone()>
+                    "Data arrived in the browser at "
+                    <time datetime=arrived_at.clone()>{clock::display(&arrived_at)}</time>
+                </p>
+                <TagFilter><PostList posts/></TagFilter>
+                <Pagination base=Strategy::Csr.path() page/>
+            })
         }
-        .into_any(),
-        Some((Err(error), _)) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
+        // The server answers 404 for a page past the last; this is a page that
+        // the posts no longer fill since the shell was sent.
+        Some((Ok(None), _)) => EitherOf4::C(view! { <p class="error">"There is no such page of posts."</p> }),
+        Some((Err(error), _)) => EitherOf4::D(view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }),
     };
     view! {
         <StrategyIntro strategy=Strategy::Csr/>

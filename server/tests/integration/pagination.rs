@@ -1,9 +1,11 @@
 //! The post list a page at a time: every list strategy serves the same pages,
 //! newest first, each linked to the newer and the older one with `rel="prev"`
 //! and `rel="next"`; a page past the last, or a second spelling of one, is 404.
+//! CSR sends a shell for each of the same pages, and the bundle fetches the
+//! page's posts from `/api/posts/page`.
 
 use crate::common::*;
-use app::post::{list_page_path, POSTS_PER_PAGE};
+use app::post::{list_page_path, PostsPage, POSTS_PER_PAGE};
 use std::sync::Arc;
 
 const LISTS: [&str; 5] = ["/ssg", "/ssr", "/stream", "/isr", "/ppr"];
@@ -66,6 +68,36 @@ async fn every_list_strategy_serves_the_same_pages_linked_newer_to_older() {
 }
 
 #[tokio::test]
+async fn csr_sends_a_shell_for_each_list_page_and_the_api_its_posts() {
+    let dirs = paged_content();
+    prerender(&dirs.config()).await;
+    let config = dirs.config();
+    let server = spawn_in(dirs, config).await;
+    let newest_first: Vec<String> = server.state.posts.index().summaries().into_iter().map(|post| post.slug).collect();
+    let mut listed = Vec::new();
+    for number in 1..=3 {
+        let path = list_page_path("/csr", number);
+        let shell = server.get(&path).await;
+        assert_eq!((shell.status, shell.header("x-render-strategy")), (200, Some("csr")), "{path}");
+        assert!(attribute_values(&shell.text(), "data-post-slug").is_empty(), "{path}: the server sent no posts");
+
+        let api = server.get(&format!("/api/posts/page?number={number}")).await;
+        assert_eq!(api.status, 200);
+        let page: Option<PostsPage> = serde_json::from_str(&api.text()).unwrap();
+        let page = page.expect("a page of posts");
+        assert_eq!((page.number, page.count), (number, 3));
+        listed.extend(page.posts.into_iter().map(|post| post.slug));
+    }
+    assert_eq!(listed, newest_first, "every post once, newest first");
+    for beyond in ["/page/4", "/page/1", "/page/02", "/page/two", "/page/2/3"] {
+        let path = format!("/csr{beyond}");
+        assert_eq!(server.get(&path).await.status, 404, "{path}");
+    }
+    let past_the_last: Option<PostsPage> = serde_json::from_str(&server.get("/api/posts/page?number=4").await.text()).unwrap();
+    assert_eq!(past_the_last, None);
+}
+
+#[tokio::test]
 async fn the_list_pages_are_prerendered_in_the_sitemap_and_work_from_a_plain_file_server() {
     let dirs = paged_content();
     prerender(&dirs.config()).await;
@@ -76,7 +108,7 @@ async fn the_list_pages_are_prerendered_in_the_sitemap_and_work_from_a_plain_fil
     let sitemap = std::fs::read_to_string(dirs.site().join("sitemap.xml")).unwrap();
     let sitemap = roxmltree::Document::parse(&sitemap).unwrap();
     let listed: Vec<&str> = sitemap.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
-    for page in ["/ssg/page/2", "/ssg/page/3", "/ssr/page/3", "/stream/page/2", "/isr/page/3", "/ppr/page/3"] {
+    for page in ["/ssg/page/2", "/ssg/page/3", "/ssr/page/3", "/stream/page/2", "/csr/page/3", "/isr/page/3", "/ppr/page/3"] {
         assert!(listed.iter().any(|url| url.ends_with(page)), "the sitemap lists {page}");
     }
 
