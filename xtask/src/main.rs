@@ -15,6 +15,7 @@ mod http;
 mod nginx;
 mod site;
 mod soak;
+mod temp_dir;
 mod wasm_sections;
 
 use anyhow::{bail, Context, Result};

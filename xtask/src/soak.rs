@@ -7,9 +7,10 @@
 //! window is within 10 % of the first.
 
 use crate::{
-    bench::{Server, TempDir},
+    bench::Server,
     http::{self, Response},
     site::copy_dir,
+    temp_dir::TempDir,
     workspace_root,
 };
 use anyhow::{bail, Context, Result};

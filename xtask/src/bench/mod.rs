@@ -11,7 +11,7 @@
 
 mod first_load;
 
-use crate::{gen_posts, http, nginx, site::Bundle, workspace_root};
+use crate::{gen_posts, http, nginx, site::Bundle, temp_dir::TempDir, workspace_root};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::{
@@ -486,27 +486,6 @@ impl Drop for Nginx {
 
 pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-pub(crate) struct TempDir(PathBuf);
-
-impl TempDir {
-    pub(crate) fn new(name: &str) -> Result<TempDir> {
-        let path = env::temp_dir().join(format!("{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path)?;
-        Ok(TempDir(path))
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Waits for `child` and returns whether it succeeded and its own peak
