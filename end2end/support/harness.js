@@ -13,7 +13,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 
 /** The bundle's file stem under `pkg/`, from where the build takes it. */
 export const outputName = readFileSync(resolve(repoRoot, '.cargo/config.toml'), 'utf8')
-  .match(/^LEPTOS_OUTPUT_NAME\s*=\s*"([^"]+)"/m)[1];
+  .match(/^BUNDLE_NAME\s*=\s*"([^"]+)"/m)[1];
 
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -22,8 +22,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// The file stem under `pkg/` (`blog` here): `blog.css`, the islands bundle
 /// `blog.js` and `blog.wasm`, and the CSR route's `blog-csr.js` and
-/// `blog-csr.wasm`. Set once, in `.cargo/config.toml`, which Leptos reads too.
-pub const OUTPUT_NAME: &str = env!("LEPTOS_OUTPUT_NAME");
+/// `blog-csr.wasm`. Set once, as `BUNDLE_NAME` in `.cargo/config.toml`; Leptos
+/// gets it from `Config::leptos_options`.
+pub const OUTPUT_NAME: &str = env!("BUNDLE_NAME");
 
 #[derive(Clone, Debug)]
 pub struct Config {

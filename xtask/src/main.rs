@@ -25,8 +25,8 @@ use std::{
 };
 
 /// The stem of the site's file names under `pkg/`: `blog.css`, and the bundles
-/// (see `site::Bundle`). Set once, in `.cargo/config.toml`.
-pub const OUTPUT_NAME: &str = env!("LEPTOS_OUTPUT_NAME");
+/// (see `site::Bundle`). Set once, as `BUNDLE_NAME` in `.cargo/config.toml`.
+pub const OUTPUT_NAME: &str = env!("BUNDLE_NAME");
 
 fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
