@@ -4,7 +4,7 @@
 // showing it, is printed, and written to target/bench/dev-loop.json: `make
 // bench-dev` runs this file for those figures.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve, dirname } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -148,7 +148,36 @@ after(async () => {
   console.log(`\nmake dev, from a save to the open page showing it:\n| edit | time |\n|---|---:|\n${lines.join('\n')}`);
   mkdirSync(resolve(repoRoot, 'target/bench'), { recursive: true });
   writeFileSync(resolve(repoRoot, 'target/bench/dev-loop.json'), JSON.stringify(figures, null, 2));
+  forgetTheCopysCrates();
 });
+
+/**
+ * The copy's crates have the project's names, so cargo gives their builds the
+ * same files and fingerprints under the shared target dir, and a fingerprint
+ * checks the sources' times by their paths within the package: the project's
+ * own `make dev` would find the copy's build (with the test's edits) fresh.
+ * Dropping those crates' fingerprints makes it build its own; the dependencies
+ * stay shared.
+ */
+function forgetTheCopysCrates() {
+  const metadata = spawnSync('cargo', ['metadata', '--no-deps', '--format-version=1'], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(metadata.status, 0, metadata.stderr);
+  const crates = JSON.parse(metadata.stdout).packages.map((pkg) => pkg.name);
+  const visit = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = join(dir, entry.name);
+      if (entry.name !== '.fingerprint') {
+        visit(path);
+        continue;
+      }
+      for (const unit of readdirSync(path)) {
+        if (crates.some((name) => unit.startsWith(`${name}-`))) rmSync(join(path, unit), { recursive: true, force: true });
+      }
+    }
+  };
+  if (existsSync(resolve(repoRoot, 'target/dev'))) visit(resolve(repoRoot, 'target/dev'));
+}
 
 test('a stylesheet edit changes the open page without a navigation', { timeout: EDIT_MS }, async () => {
   await page.evaluate(() => { window.__sameDocument = true; });
