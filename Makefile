@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve dev bench-dev build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps
+.PHONY: serve dev new bench-dev build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -16,6 +16,12 @@ serve: build
 ## and reloads the open page through the socket on $LEPTOS_RELOAD_PORT (3001); Ctrl-C stops it all
 dev: toolchain
 	cargo xtask dev
+
+## new: a new project in DIR made from this one (see README: Starting your own site),
+## named NAME (default: DIR's last component)
+new:
+	@[ -n "$(DIR)" ] || { echo "usage: make new DIR=../my-site [NAME=my-site]"; exit 2; }
+	cargo xtask new "$(DIR)" $(if $(NAME),--name "$(NAME)") --full
 
 ## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default
 ## target/site) with every prerendered page, rendered from $CONTENT_DIR (default content)

@@ -5,13 +5,15 @@
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
 //! - `cargo xtask cluster` / `cluster-stop` / `cluster-bench`: several instances
 //!   behind nginx, sharing Redis and PostgreSQL (see `cluster/`);
-//! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests.
+//! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests;
+//! - `cargo xtask new DIR`: a new project made from this one (see `new/`).
 
 mod bench;
 mod cluster;
 mod dev;
 mod gen_posts;
 mod http;
+mod new;
 mod nginx;
 mod site;
 mod soak;
@@ -38,6 +40,7 @@ fn main() -> Result<()> {
         ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?),
         ["cluster-stop"] => cluster::stop_detached(),
         ["cluster-bench"] => cluster::throughput(bench::Settings::from_env()?.seconds),
+        ["new", args @ ..] => new::run(args),
         ["gen-posts", count, dir] => {
             let count = count.parse().context("N is a number of posts")?;
             gen_posts::write(count, &PathBuf::from(dir))
@@ -50,7 +53,8 @@ fn main() -> Result<()> {
              cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL\n  \
              cargo xtask cluster-stop      stop what `cargo xtask cluster` started\n  \
              cargo xtask cluster-bench     /ssr and /isr through nginx: 1 instance, then 3\n  \
-             cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts"
+             cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts\n  \
+             cargo xtask new DIR [--name NAME] --full\n                                a new project in DIR: this one, renamed, with its own README and git"
         ),
     }
 }

@@ -1,0 +1,271 @@
+//! `cargo xtask new DIR [--name NAME] --full`: a new, self-contained project in
+//! DIR, made from this one as it is on disk, renamed, with its own README and a
+//! first git commit.
+//!
+//! What it copies is what git tracks here, or would track (`git ls-files
+//! --cached --others --exclude-standard`), so it never needs a list of the
+//! project's files: `target/`, `data/`, `node_modules/` and whatever else git
+//! ignores stay behind by themselves. Left out besides: this repository's own
+//! README and `docs/` (screenshots of this demo, benchmark figures measured on
+//! it). Renaming is a few edits, each of which must find what it replaces (see
+//! [`rename`]), so that a change to the project that moves the name breaks the
+//! generator's tests rather than its output.
+
+mod name;
+#[cfg(test)]
+mod tests;
+
+use crate::{workspace_root, OUTPUT_NAME};
+use anyhow::{bail, Context, Result};
+use std::{
+    env, fs,
+    path::{Component, Path, PathBuf},
+    process::Command,
+};
+
+/// Which project DIR gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    /// This demo, renamed: every strategy route, the inspector, `/compare`,
+    /// the live holes and the posts about rendering.
+    Full,
+}
+
+/// What `cargo xtask new` was asked for, checked.
+#[derive(Debug)]
+pub struct Request {
+    pub dir: PathBuf,
+    pub name: String,
+    pub flavour: Flavour,
+}
+
+impl Request {
+    /// From the arguments after `new`: `DIR [--name NAME] [--full | --minimal]`.
+    pub fn parse(args: &[&str]) -> Result<Request> {
+        let mut dir = None;
+        let mut name = None;
+        let mut flavour = None;
+        let mut args = args.iter();
+        while let Some(&arg) = args.next() {
+            match arg {
+                "--name" => name = Some(args.next().context("--name needs a value: --name my-site")?.to_string()),
+                "--full" => flavour = Some(Flavour::Full),
+                "--minimal" => bail!(
+                    "the minimal flavour is not built yet (issue #23): `--full` gives the whole demo, renamed, \
+                     and the README's \"Starting your own site\" says what to delete from it"
+                ),
+                flag if flag.starts_with('-') => bail!("unknown option `{flag}`: expected --name NAME or --full"),
+                path if dir.is_none() => dir = Some(PathBuf::from(path)),
+                extra => bail!("one DIR only, but `{extra}` follows it"),
+            }
+        }
+        let dir = dir.context("usage: cargo xtask new DIR [--name NAME] --full")?;
+        let Some(flavour) = flavour else {
+            bail!("say which flavour: `--full` (the whole demo, renamed); the minimal one, the default to come, is not built yet");
+        };
+        let name = match name {
+            Some(name) => {
+                name::check(&name).map_err(|rule| anyhow::anyhow!("--name `{name}` cannot be a crate name: {rule}"))?;
+                name
+            }
+            None => name::from_dir(&dir)?,
+        };
+        Ok(Request { dir, name, flavour })
+    }
+}
+
+/// Writes the project that `request` asks for, from the project at `root`.
+pub fn run(args: &[&str]) -> Result<()> {
+    let request = Request::parse(args)?;
+    let root = workspace_root()?;
+    let files = project_files(&root)?;
+    generate(&root, &files, &request)?;
+    println!(
+        "xtask: {} ({}) written to {}, with one git commit. Next:\n  cd {} && make serve",
+        request.name,
+        match request.flavour {
+            Flavour::Full => "full",
+        },
+        request.dir.display(),
+        request.dir.display(),
+    );
+    Ok(())
+}
+
+/// The files of the project at `root` that a new project gets, relative to it.
+pub fn project_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let listed = Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .current_dir(root)
+        .output()
+        .context("running git: `cargo xtask new` copies what git tracks, so it needs git")?;
+    if !listed.status.success() {
+        bail!("`git ls-files` failed in {}: {}", root.display(), String::from_utf8_lossy(&listed.stderr).trim());
+    }
+    let mut files: Vec<PathBuf> = listed
+        .stdout
+        .split(|&byte| byte == 0)
+        .filter(|path| !path.is_empty())
+        .map(|path| PathBuf::from(String::from_utf8_lossy(path).into_owned()))
+        // A tracked file deleted but not yet committed is not on disk to copy.
+        .filter(|path| root.join(path).is_file())
+        .filter(|path| !belongs_to_this_repository(path))
+        .collect();
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// This repository's README (the new project gets its own) and `docs/`: the
+/// screenshots of this demo and the benchmark figures measured on it.
+fn belongs_to_this_repository(path: &Path) -> bool {
+    path == Path::new("README.md") || path.starts_with("docs")
+}
+
+/// Copies `files` from `root` into `request.dir`, renames, writes the README and
+/// makes the first commit. Refuses a DIR that is not empty or that lies inside
+/// `root`; on any failure, removes what it wrote.
+pub fn generate(root: &Path, files: &[PathBuf], request: &Request) -> Result<()> {
+    let dir = absolute(&request.dir)?;
+    let root = root.canonicalize().with_context(|| format!("reading {}", root.display()))?;
+    if dir.starts_with(&root) {
+        bail!(
+            "{} is inside this project ({}): a new project goes beside it, such as ../{}",
+            request.dir.display(),
+            root.display(),
+            request.name
+        );
+    }
+    let existed = dir.exists();
+    if existed {
+        let entries = fs::read_dir(&dir).with_context(|| format!("{} exists and is not a directory", dir.display()))?;
+        if entries.count() > 0 {
+            bail!("{} exists and is not empty: nothing was written", request.dir.display());
+        }
+    }
+    let unfinished = Unfinished { dir: dir.clone(), existed, finished: false };
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for file in files {
+        copy_file(&root.join(file), &dir.join(file))?;
+    }
+    rename(&dir, &request.name)?;
+    let readme = dir.join("README.md");
+    fs::write(&readme, readme_for(request)).with_context(|| format!("writing {}", readme.display()))?;
+    first_commit(&dir, &request.name)?;
+    unfinished.done();
+    Ok(())
+}
+
+/// DIR as an absolute path with its existing part resolved (so `..` and
+/// symlinks can't hide that it is inside the project).
+fn absolute(dir: &Path) -> Result<PathBuf> {
+    let dir = env::current_dir().context("reading the current directory")?.join(dir);
+    let existing = dir.ancestors().find(|ancestor| ancestor.exists()).context("no part of DIR exists")?;
+    let rest = dir.strip_prefix(existing).expect("an ancestor is a prefix");
+    if rest.components().any(|component| !matches!(component, Component::Normal(_))) {
+        bail!("{}: `..` after a directory that does not exist", dir.display());
+    }
+    Ok(existing.canonicalize().with_context(|| format!("reading {}", existing.display()))?.join(rest))
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result<()> {
+    let parent = to.parent().expect("a file in DIR has a parent");
+    fs::create_dir_all(parent).with_context(|| format!("writing {}", to.display()))?;
+    fs::copy(from, to).with_context(|| format!("writing {} (from {})", to.display(), from.display()))?;
+    Ok(())
+}
+
+/// The project's name where the project uses it as an identifier: the bundle's
+/// file names (`.cargo/config.toml`, and cargo-leptos's metadata, which must
+/// agree), the site's title (pages, feed) and the container image's tag.
+fn rename(dir: &Path, name: &str) -> Result<()> {
+    let title = name::title(name);
+    let edits: [(&str, String, String); 5] = [
+        (".cargo/config.toml", format!("BUNDLE_NAME = \"{OUTPUT_NAME}\""), format!("BUNDLE_NAME = \"{name}\"")),
+        (
+            "Cargo.toml",
+            format!("[[workspace.metadata.leptos]]\nname = \"{OUTPUT_NAME}\""),
+            format!("[[workspace.metadata.leptos]]\nname = \"{name}\""),
+        ),
+        ("app/src/site.rs", site_title_line(dir)?, format!("pub const SITE_TITLE: &str = {title:?};")),
+        ("Dockerfile", format!("docker build -t {OUTPUT_NAME} ."), format!("docker build -t {name} .")),
+        ("Dockerfile", format!("docker run -p 3000:3000 {OUTPUT_NAME}"), format!("docker run -p 3000:3000 {name}")),
+    ];
+    for (file, from, to) in edits {
+        let path = dir.join(file);
+        let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        if !text.contains(&from) {
+            bail!("{file} no longer holds `{from}`: `cargo xtask new` must learn where the name went (xtask/src/new)");
+        }
+        fs::write(&path, text.replacen(&from, &to, 1)).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The line of `app/src/site.rs` that sets the site's title, as it is.
+fn site_title_line(dir: &Path) -> Result<String> {
+    let path = dir.join("app/src/site.rs");
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let line = text.lines().find(|line| line.starts_with("pub const SITE_TITLE: &str = "));
+    Ok(line.context("app/src/site.rs no longer sets SITE_TITLE: `cargo xtask new` must learn where the title went")?.to_string())
+}
+
+fn readme_for(request: &Request) -> String {
+    include_str!("README.md").replace("{title}", &name::title(&request.name)).replace("{name}", &request.name)
+}
+
+/// `git init` and one commit of everything, as the user's git identity if it
+/// has one, else as the generator.
+fn first_commit(dir: &Path, name: &str) -> Result<()> {
+    let git = |args: &[&str]| -> Result<std::process::Output> {
+        let output = Command::new("git").args(args).current_dir(dir).output().context("running git")?;
+        Ok(output)
+    };
+    let run = |args: &[&str]| -> Result<()> {
+        let output = git(args)?;
+        if !output.status.success() {
+            bail!("`git {}` failed in {}: {}", args.join(" "), dir.display(), String::from_utf8_lossy(&output.stderr).trim());
+        }
+        Ok(())
+    };
+    run(&["init", "--quiet", "--initial-branch=main"])?;
+    run(&["add", "--all"])?;
+    let message = format!("A new site, {name}, from `cargo xtask new`");
+    let has_identity = git(&["config", "user.email"])?.status.success();
+    let mut commit = vec!["-c", "commit.gpgsign=false"];
+    if !has_identity {
+        commit.extend(["-c", "user.name=cargo xtask new", "-c", "user.email=xtask-new@localhost"]);
+    }
+    commit.extend(["commit", "--quiet", "--message", &message]);
+    run(&commit)
+}
+
+/// Removes what `generate` wrote unless it finished: DIR itself if it made
+/// DIR, else what it put in the empty DIR it was given.
+struct Unfinished {
+    dir: PathBuf,
+    existed: bool,
+    finished: bool,
+}
+
+impl Unfinished {
+    fn done(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        if !self.existed {
+            let _ = fs::remove_dir_all(&self.dir);
+            return;
+        }
+        for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            let _ = if path.is_dir() { fs::remove_dir_all(&path) } else { fs::remove_file(&path) };
+        }
+    }
+}
