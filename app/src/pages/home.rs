@@ -109,7 +109,7 @@ fn StrategyTable(bench: Option<Arc<BenchFigures>>) -> impl IntoView {
         .map(|strategy| {
             let cost = match &bench {
                 Some(bench) => bench
-                    .cost_of(strategy)
+                    .cost_of(strategy.as_str())
                     .map(|route| {
                         view! {
                             <li>

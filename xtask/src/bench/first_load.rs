@@ -4,13 +4,13 @@
 //! JS+WASM part in gzip, the figure that compares like for like with Next.js's
 //! 131 KiB gzip for the same blog; and where the islands bundle's bytes go.
 
+use super::report::{BundleFiles, Download, PageLoad, Part, Sizes};
 use crate::{
     http,
     site::{self, Bundle},
     wasm_sections,
 };
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
 use std::{fmt::Write, net::SocketAddr, path::Path};
 
 /// Next.js's first load of the same blog, JS included, gzip.
@@ -19,46 +19,6 @@ pub const NEXTJS_FIRST_LOAD_GZIP: u64 = 131 * 1024;
 const CHROMIUM_ACCEPTS: &str = "gzip, deflate, br, zstd";
 /// The rows of the "where the bytes go" table.
 const LARGEST_PARTS: usize = 12;
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct PageLoad {
-    pub path: String,
-    pub files: Vec<Download>,
-    /// Every file above, as sent to Chromium.
-    pub as_sent: u64,
-    /// The JS and WASM files alone, gzip: the like-for-like figure.
-    pub js_wasm_gzip: u64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Download {
-    pub path: String,
-    /// `br`, `gzip` or `identity`.
-    pub encoding: String,
-    pub bytes: u64,
-}
-
-/// A bundle's files: raw, and as the build compressed them.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct BundleFiles {
-    pub name: String,
-    pub wasm: Sizes,
-    pub js: Sizes,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Sizes {
-    pub raw: u64,
-    pub gzip: u64,
-    pub br: u64,
-}
-
-/// Code and data of the islands bundle, by crate, before compression.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Part {
-    pub name: String,
-    pub bytes: u64,
-}
 
 pub fn pages(server: SocketAddr, paths: &[String]) -> Result<Vec<PageLoad>> {
     paths.iter().map(|path| page(server, path)).collect()
