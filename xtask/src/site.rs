@@ -7,7 +7,7 @@
 //! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
 //! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.
 
-use crate::{wasm_sections, workspace_root, OUTPUT_NAME};
+use crate::{project::Project, wasm_sections, OUTPUT_NAME};
 use anyhow::{bail, Context, Result};
 use std::{
     env, fs,
@@ -83,8 +83,7 @@ impl Bundle {
 }
 
 pub fn site() -> Result<()> {
-    let workspace = workspace_root()?;
-    let site_root = workspace.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
+    let Project { root: workspace, site_root, .. } = Project::from_env()?;
     let pkg = site_root.join("pkg");
     let build = WasmBuild::release(&workspace);
 

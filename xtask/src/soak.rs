@@ -9,9 +9,9 @@
 use crate::{
     bench::Server,
     http::{self, Response},
+    project::Project,
     site::copy_dir,
     temp_dir::TempDir,
-    workspace_root,
 };
 use anyhow::{bail, Context, Result};
 use std::{
@@ -109,17 +109,11 @@ impl Report {
 }
 
 pub fn run(settings: &Settings) -> Result<Report> {
-    let root = workspace_root()?;
-    let server_bin = root.join("target/release/server");
-    let built_site = root.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
-    if !server_bin.is_file() || !built_site.join("ssg/index.html").is_file() {
-        bail!("run `make build` first: the soak needs target/release/server and a built site root");
-    }
+    let Project { site_root: built_site, content, server_bin, .. } = Project::built("the soak", "ssg/index.html")?;
     // Its own copy of the site root, since the rebuilds rewrite it.
     let scratch = TempDir::new("soak")?;
     let site = scratch.path().join("site");
     copy_dir(&built_site, &site)?;
-    let content = root.join(env::var("CONTENT_DIR").unwrap_or_else(|_| "content".into()));
     let db = scratch.path().join("soak.db");
     let extra = [("DEMO_LATENCY_MS", "0".to_string()), ("ISR_REVALIDATE_SECS", "1".to_string())];
     let server = Server::start(&server_bin, &site, &content, &db, &extra)?;

@@ -23,8 +23,8 @@ mod wrk;
 pub(crate) use processes::{cores, free_port, Server};
 pub(crate) use wrk::wrk;
 
-use crate::{http, site::Bundle, temp_dir::TempDir, workspace_root};
-use anyhow::{bail, Context, Result};
+use crate::{http, project::Project, site::Bundle, temp_dir::TempDir, workspace_root};
+use anyhow::{Context, Result};
 use processes::{load_average, Nginx};
 use report::{Baseline, BenchFigures, BundleFigures, Machine, Memory, RouteFigures};
 use std::{
@@ -121,13 +121,7 @@ impl Settings {
 }
 
 pub fn run(settings: &Settings) -> Result<()> {
-    let root = workspace_root()?;
-    let server_bin = root.join("target/release/server");
-    let site = root.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
-    let content = root.join(env::var("CONTENT_DIR").unwrap_or_else(|_| "content".into()));
-    if !server_bin.is_file() || !site.join("ssg/index.html").is_file() {
-        bail!("run `make build` first: the bench needs target/release/server and a built site root");
-    }
+    let Project { root, site_root: site, content, server_bin } = Project::built("the bench", "ssg/index.html")?;
     let scratch = TempDir::new("bench")?;
     let measured_at = time::OffsetDateTime::now_utc()
         .replace_nanosecond(0)

@@ -21,7 +21,7 @@ mod services;
 #[cfg(test)]
 mod tests;
 
-use crate::{bench, random_token, site::copy_dir, workspace_root};
+use crate::{bench, project::Project, random_token, site::copy_dir, workspace_root};
 use process::{spawn, wait_for_port, Process};
 pub use services::install_missing_tools;
 use services::{create_database, start_nginx, start_postgres, start_redis};
@@ -71,13 +71,7 @@ pub struct Cluster {
 impl Cluster {
     pub fn start(settings: &Settings) -> Result<Cluster> {
         install_missing_tools()?;
-        let root = workspace_root()?;
-        let server_bin = root.join("target/release/server");
-        let built_site = root.join(env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()));
-        if !server_bin.is_file() || !built_site.join("isr/index.html").is_file() {
-            bail!("run `make build` first: the cluster needs target/release/server and a built site root");
-        }
-        let content = root.join(env::var("CONTENT_DIR").unwrap_or_else(|_| "content".into()));
+        let Project { site_root: built_site, content, server_bin, .. } = Project::built("the cluster", "isr/index.html")?;
         let revalidate_token = match env::var("REVALIDATE_TOKEN") {
             Ok(token) if !token.is_empty() => token,
             _ => random_token()?,
