@@ -4,7 +4,7 @@ use crate::{owners::clear_leftover_owner, state::AppState};
 use axum::{
     body::Body,
     extract::State,
-    http::{Method, Request},
+    http::{header, Method, Request},
     response::IntoResponse,
 };
 
@@ -14,6 +14,11 @@ pub async fn server_fn(State(state): State<AppState>, mut request: Request<Body>
     if request.method() == Method::HEAD {
         *request.method_mut() = Method::GET;
     }
+    // server_fn answers a request that accepts HTML with a redirect to its
+    // Referer, for HTML forms posting to a server function. No page here has
+    // one (the islands call them with fetch), and that redirect would go
+    // wherever a link said, `javascript:` included: the API answers as an API.
+    request.headers_mut().remove(header::ACCEPT);
     // leptos_axum makes the request's owner with `Owner::new()`, in this same poll.
     clear_leftover_owner();
     leptos_axum::handle_server_fns_with_context(move || state.provide_render_context(), request).await

@@ -66,10 +66,18 @@ pub fn router(state: AppState) -> Router {
         }
     }
     router = router
-        .route("/api/revalidate", post(isr::revalidate).layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT)))
+        .route(
+            "/api/revalidate",
+            post(isr::revalidate)
+                .layer(DefaultBodyLimit::max(REVALIDATE_BODY_LIMIT))
+                .layer(middleware::from_fn(security::refuse_cross_site_writes)),
+        )
         .route(
             "/api/{*server_fn}",
-            get(api::server_fn).post(api::server_fn).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
+            get(api::server_fn)
+                .post(api::server_fn)
+                .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT))
+                .layer(middleware::from_fn(security::refuse_cross_site_writes)),
         )
         .fallback_service(site_files)
         .layer(encoding::compress_rendered())

@@ -170,3 +170,42 @@ async fn page_files_dotfiles_and_temp_files_are_not_served_around_their_strategy
     assert!(!restarted.site().join("isr/.index.html.123-0.tmp").exists(), "a restart clears what a killed write left");
     assert!(restarted.site().join(".env").exists(), "and nothing else");
 }
+
+#[tokio::test]
+async fn a_view_counted_from_another_site_is_refused_and_one_from_this_site_is_not() {
+    let server = spawn().await;
+    let slug = &post_slugs(&server.posts_dir())[0];
+    let form = format!("slug={slug}");
+    let view = |headers: &'static [&'static str]| {
+        let headers: Vec<&str> = ["Content-Type: application/x-www-form-urlencoded"].into_iter().chain(headers.iter().copied()).collect();
+        let (server, form) = (&server, form.clone());
+        async move { server.post("/api/views", &headers, &form).await.status }
+    };
+    assert_eq!(view(&["Sec-Fetch-Site: cross-site"]).await, 403, "a form on another site");
+    assert_eq!(view(&["Origin: https://evil.example"]).await, 403, "another origin, from a browser without Sec-Fetch-Site");
+    assert_eq!(view(&["Origin: null"]).await, 403, "an opaque origin");
+    assert_eq!(view(&["Sec-Fetch-Site: same-origin"]).await, 200, "this site's own island");
+    assert_eq!(view(&["Origin: http://127.0.0.1"]).await, 200, "this origin");
+    assert_eq!(view(&[]).await, 200, "no browser at all");
+    let revalidate = server.post("/api/revalidate", &["Sec-Fetch-Site: cross-site", "Authorization: Bearer x"], "{}").await;
+    assert_eq!(revalidate.status, 403, "revalidation is a write too");
+}
+
+#[tokio::test]
+async fn the_api_answers_a_browser_that_accepts_html_as_an_api_never_with_a_redirect() {
+    let server = spawn().await;
+    let slug = &post_slugs(&server.posts_dir())[0];
+    let html_referer = "Accept: text/html\r\nReferer: javascript:alert(1)\r\n";
+    let posts = request(server.addr, &raw_get("/api/posts", html_referer)).await;
+    assert_eq!(posts.status, 200);
+    assert_eq!(posts.header("location"), None);
+    assert!(posts.header("content-type").is_some_and(|t| t.starts_with("application/json")), "{:?}", posts.header("content-type"));
+    let view = server
+        .post(
+            "/api/views",
+            &["Content-Type: application/x-www-form-urlencoded", "Accept: text/html", "Referer: https://evil.example/"],
+            &format!("slug={slug}"),
+        )
+        .await;
+    assert_eq!((view.status, view.header("location")), (200, None));
+}
