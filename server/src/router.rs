@@ -18,11 +18,13 @@ use axum::{
     routing::{get, post, MethodRouter},
     Router,
 };
-use std::path::Path;
-use tower::{util::MapResponseLayer, Layer};
+use std::{convert::Infallible, path::Path, time::Duration};
+use tower::{util::MapResponseLayer, Layer, ServiceBuilder};
 use tower_http::{
     limit::RequestBodyLimitLayer,
     services::{ServeDir, ServeFile},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
 };
 
 const ATOM: &str = "application/atom+xml; charset=utf-8";
@@ -56,13 +58,14 @@ pub fn router(state: AppState) -> Router {
     })
     .layer(ServeFile::new(state.config.site_root.join("feed.xml")));
 
+    let timeout = state.config.request_timeout;
     let mut router = Router::new().route_service("/feed.xml", feed);
     for page in PAGES {
-        router = router.route(page.path, handler(page.strategy));
+        router = router.route(page.path, handler(page.strategy, timeout));
         // A page written as `<path>/index.html` is also reached at `<path>/`, as
         // a plain file server would serve it.
         if page.strategy == Strategy::Ssg && page.path != "/" {
-            router = router.route(&format!("{}/", page.path), handler(page.strategy));
+            router = router.route(&format!("{}/", page.path), handler(page.strategy, timeout));
         }
     }
     router = router
@@ -76,13 +79,23 @@ pub fn router(state: AppState) -> Router {
             "/api/{*server_fn}",
             get(api::server_fn)
                 .post(api::server_fn)
-                .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT))
-                .layer(middleware::from_fn(security::refuse_cross_site_writes)),
+                .layer(
+                    ServiceBuilder::new()
+                        .layer(timed_out_after(timeout))
+                        .layer(middleware::from_fn(security::refuse_cross_site_writes))
+                        .layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
+                ),
         )
         .fallback_service(site_files)
-        .layer(encoding::compress_rendered())
-        .layer(middleware::from_fn(security::refuse_malformed_requests))
-        .layer(security::headers_on_every_response());
+        // What every response goes through, outermost first.
+        .layer(
+            ServiceBuilder::new()
+                // A span per request, with its status and latency: `RUST_LOG=tower_http=debug`.
+                .layer(TraceLayer::new_for_http())
+                .layer(security::headers_on_every_response())
+                .layer(middleware::from_fn(security::refuse_malformed_requests))
+                .layer(encoding::compress_rendered()),
+        );
     if let Some(reload_port) = state.config.reload_port {
         router = router.layer(live_reload::layer(state.config.site_addr, reload_port));
     }
@@ -108,13 +121,25 @@ async fn only_plain_files(
     next.run(request).await
 }
 
-fn handler(strategy: Strategy) -> MethodRouter<AppState> {
-    match strategy {
+fn handler(strategy: Strategy, timeout: Duration) -> MethodRouter<AppState> {
+    let handler = match strategy {
         Strategy::Ssg => get(ssg::page),
         Strategy::Ssr => get(ssr::page),
         Strategy::Stream => get(stream::page),
         Strategy::Csr => get(csr::shell),
         Strategy::Isr => get(isr::page),
         Strategy::Ppr => get(ppr::page),
+    };
+    match strategy {
+        // A streamed page answers with its shell at once; its holes end within
+        // their own limits (the hole's error state, PPR_HOLE_TIMEOUT_MS).
+        Strategy::Stream | Strategy::Ppr => handler,
+        _ => handler.layer::<_, Infallible>(timed_out_after(timeout)),
     }
+}
+
+/// 503 for a response not started within `timeout`: the server, not the
+/// client (408), ran out of time.
+fn timed_out_after(timeout: Duration) -> TimeoutLayer {
+    TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout)
 }

@@ -1,5 +1,5 @@
-//! Faults at runtime: the content directory vanishing, and SIGTERM in the middle
-//! of a streamed response.
+//! Faults at runtime: the content directory vanishing, SIGTERM in the middle of
+//! a streamed response, and an answer slower than the request timeout.
 
 use crate::common::{attribute_values, post_slugs, spawn, KillOnDrop};
 use std::{
@@ -138,4 +138,28 @@ async fn a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole() {
     let mut leftovers: Vec<_> = std::fs::read_dir(page.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
     leftovers.sort();
     assert_eq!(leftovers, ["index.html", "index.html.br"], "no temporary file is left behind");
+}
+
+/// A page or server function that has not answered within REQUEST_TIMEOUT_SECS
+/// gets 503; a streamed page, which answers at once, is not cut off.
+#[tokio::test]
+async fn a_slow_answer_gets_503_at_the_timeout_and_a_streamed_page_runs_to_its_end() {
+    let dirs = crate::common::TestDirs::new();
+    let mut config = dirs.config();
+    config.demo_latency = Duration::from_millis(1500);
+    config.request_timeout = Duration::from_millis(200);
+    let server = crate::common::spawn_in(dirs, config).await;
+
+    // The trending data waits out the demo latency before anything is sent.
+    let started = Instant::now();
+    let slow = server.get("/api/trending").await;
+    assert_eq!(slow.status, 503);
+    assert!(started.elapsed() < Duration::from_millis(1500), "answered at the timeout, before the data: {:?}", started.elapsed());
+    assert_eq!(slow.header("x-content-type-options"), Some("nosniff"), "with the headers of every response");
+
+    let streamed = server.get("/stream").await;
+    assert_eq!(streamed.status, 200);
+    let html = streamed.text();
+    assert!(html.contains("data-hole-ready=\"trending\"") && html.contains("data-hole-ready=\"most-viewed-today\""), "both holes arrived");
+    assert_eq!(server.get("/ssr").await.status, 200, "a page that answers in time");
 }
