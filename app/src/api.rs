@@ -30,6 +30,9 @@ pub async fn get_post(slug: String) -> Result<Option<Post>, ServerFnError> {
 #[server(prefix = "/api", endpoint = "views")]
 pub async fn record_view(slug: String) -> Result<(), ServerFnError> {
     if posts()?.get(&slug).is_none() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
         return Err(ServerFnError::new(format!("no post has the slug {slug:?}")));
     }
     let live = live()?;

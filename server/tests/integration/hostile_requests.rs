@@ -209,3 +209,33 @@ async fn the_api_answers_a_browser_that_accepts_html_as_an_api_never_with_a_redi
         .await;
     assert_eq!((view.status, view.header("location")), (200, None));
 }
+
+#[tokio::test]
+async fn an_api_call_the_server_cannot_read_is_the_clients_mistake_with_its_own_status() {
+    let server = spawn().await;
+    let form = |body: &str| {
+        let (server, body) = (&server, body.to_string());
+        async move { server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &body).await }
+    };
+    let slug = &post_slugs(&server.posts_dir())[0];
+    assert_eq!(form(&format!("slug={slug}")).await.status, 200);
+    for (body, status) in [("other=1", 400), (&format!("slug={slug}&slug={slug}"), 400), ("slug=no-such-post", 404)] {
+        let response = form(body).await;
+        assert_eq!(response.status, status, "{body}: {}", response.text());
+        assert!(response.header("content-type").is_some_and(|t| t.starts_with("text/plain")), "{body}");
+        assert!(response.body.len() < 200, "a short body: {}", response.text());
+    }
+
+    let chunk = format!("slug={}", "x".repeat(32 * 1024));
+    let chunked = format!(
+        "POST /api/views HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len()
+    );
+    assert_eq!(request(server.addr, &chunked).await.status, 413, "a chunked body over 16 KiB");
+
+    let unknown = server.get("/api/no-such-function").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.header("content-type").is_some_and(|t| t.starts_with("text/plain")));
+    assert!(!unknown.text().contains("register_explicit"), "nothing of Leptos's internals: {}", unknown.text());
+}

@@ -57,7 +57,7 @@ async fn a_recorded_view_counts_survives_a_restart_and_ranks_the_trending_hole()
         assert_eq!(response.status, 200, "{}", response.text());
     }
     let unknown = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], "slug=no-such-post").await;
-    assert_eq!(unknown.status, 500, "unknown slugs are not recorded");
+    assert_eq!(unknown.status, 404, "unknown slugs are not recorded");
 
     let server = server.restart().await;
     let html = server.get("/stream").await.text();
