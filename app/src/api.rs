@@ -38,7 +38,9 @@ pub async fn record_view(slug: String) -> Result<(), ServerFnError> {
     let live = live()?;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     live.record_view(&slug, now).await.map_err(|error| {
-        tracing::error!(%error, %slug, "view not recorded");
+        crate::repeated_errors::log_error("view not recorded", |held_back| {
+            tracing::error!(%error, %slug, held_back, "view not recorded");
+        });
         ServerFnError::new("the view could not be recorded")
     })
 }
@@ -91,7 +93,9 @@ async fn leaderboard(period: time::Duration, latency_factor: u32) -> Result<Lead
         tokio::time::sleep(live.latency * latency_factor).await;
     }
     let ranking = live.most_viewed(period, LEADERBOARD_SIZE).await.map_err(|error| {
-        tracing::error!(%error, "leaderboard unavailable");
+        crate::repeated_errors::log_error("leaderboard unavailable", |held_back| {
+            tracing::error!(%error, held_back, "leaderboard unavailable");
+        });
         ServerFnError::new("view counts are unavailable right now")
     })?;
     let index = posts()?;

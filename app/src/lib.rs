@@ -13,6 +13,8 @@ pub mod content;
 pub mod live;
 pub mod pages;
 pub mod post;
+#[cfg(feature = "ssr")]
+pub mod repeated_errors;
 pub mod site;
 pub mod strategy;
 

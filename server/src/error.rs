@@ -32,7 +32,9 @@ impl IntoResponse for AppError {
         };
         let message = match &self {
             AppError::Internal(detail) => {
-                tracing::error!(%detail, "request failed");
+                app::repeated_errors::log_error("request failed", |held_back| {
+                    tracing::error!(%detail, held_back, "request failed");
+                });
                 "internal error".to_string()
             }
             other => other.to_string(),

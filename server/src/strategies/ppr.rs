@@ -39,7 +39,9 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
     let shell = match state.page_files.read(&file).await {
         Ok(page) => page,
         Err(error) => {
-            tracing::error!(file = %file.display(), %error, "PPR shell missing: run `make build`");
+            app::repeated_errors::log_error("PPR shell missing", |held_back| {
+                tracing::error!(file = %file.display(), %error, held_back, "PPR shell missing: run `make build`");
+            });
             return (StatusCode::SERVICE_UNAVAILABLE, "The PPR shell is not built yet: run `make build`.").into_response();
         }
     };

@@ -6,6 +6,7 @@ use std::{
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
     process::{Command, Stdio},
+    thread::JoinHandle,
     time::{Duration, Instant},
 };
 
@@ -34,23 +35,22 @@ async fn when_the_content_dir_vanishes_the_last_good_posts_keep_serving() {
     std::fs::rename(&moved, server.posts_dir()).unwrap();
 }
 
-/// The real binary, so the signal is a real SIGTERM.
-#[test]
-fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
-    let dirs = crate::common::TestDirs::new();
-    let config = dirs.config();
-    let mut child = KillOnDrop(Command::new(env!("CARGO_BIN_EXE_server"))
+/// The real server binary over `config`'s dirs, with `env` on top, once it
+/// listens: the process, its address, and every line it logs from then until
+/// it exits.
+fn start_binary(config: &server::config::Config, env: &[(&str, &str)]) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("LEPTOS_SITE_ROOT", &config.site_root)
         .env("CONTENT_DIR", &config.content_dir)
         .env("DATABASE_URL", &config.database_url)
-        .env("DEMO_LATENCY_MS", "400")
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap());
+        .stderr(Stdio::null());
+    let mut child = KillOnDrop(command.spawn().unwrap());
     let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let addr = loop {
         let line = lines.next().expect("the server logs its address").unwrap();
@@ -58,7 +58,15 @@ fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
             break addr.trim().to_string();
         }
     };
-    std::thread::spawn(move || lines.for_each(drop)); // keep draining the log
+    let logged = std::thread::spawn(move || lines.map_while(Result::ok).collect());
+    (child, addr, logged)
+}
+
+/// The real binary, so the signal is a real SIGTERM.
+#[test]
+fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
+    let dirs = crate::common::TestDirs::new();
+    let (mut child, addr, _) = start_binary(&dirs.config(), &[("DEMO_LATENCY_MS", "400")]);
 
     let mut stream = TcpStream::connect(&addr).unwrap();
     stream.write_all(b"GET /stream HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
@@ -162,4 +170,42 @@ async fn a_slow_answer_gets_503_at_the_timeout_and_a_streamed_page_runs_to_its_e
     let html = streamed.text();
     assert!(html.contains("data-hole-ready=\"trending\"") && html.contains("data-hole-ready=\"most-viewed-today\""), "both holes arrived");
     assert_eq!(server.get("/ssr").await.status, 200, "a page that answers in time");
+}
+
+/// Twenty views refused at once, each for the same cause (another process
+/// holds the database's write lock): one line in the log, not twenty.
+#[tokio::test]
+async fn a_flood_of_refused_views_is_one_line_in_the_log() {
+    use sqlx::{Connection, Executor};
+    let dirs = crate::common::TestDirs::new();
+    let config = dirs.config();
+    let (mut child, addr, logged) = start_binary(&config, &[("DEMO_LATENCY_MS", "0")]);
+    let addr: std::net::SocketAddr = addr.parse().unwrap();
+    let slug = &post_slugs(&dirs.posts_dir())[0];
+    let view = || {
+        let body = format!("slug={slug}");
+        let raw = format!(
+            "POST /api/views HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        async move { crate::common::request(addr, &raw).await.status }
+    };
+    assert_eq!(view().await, 200);
+
+    let db = config.database_url.strip_prefix("sqlite://").unwrap();
+    let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{db}")).await.unwrap();
+    other.execute("BEGIN EXCLUSIVE").await.unwrap();
+    other.execute("INSERT INTO post_views (slug, viewed_at) VALUES ('held', 0)").await.unwrap();
+    let refused = futures::future::join_all((0..20).map(|_| view())).await;
+    assert!(refused.iter().all(|&status| status == 500), "{refused:?}");
+    other.execute("ROLLBACK").await.unwrap();
+    assert_eq!(view().await, 200, "recorded again once the lock is gone");
+
+    // Its whole log: what it wrote before it was stopped.
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+    let logged = logged.join().unwrap();
+    let lines = logged.iter().filter(|line| line.contains("view not recorded")).count();
+    assert_eq!(lines, 1, "{logged:#?}");
 }
