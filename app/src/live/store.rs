@@ -8,7 +8,12 @@ use sqlx::{
     migrate::Migrator,
     Executor,
 };
-use std::{path::PathBuf, time::Duration};
+use std::{
+    os::unix::fs::MetadataExt,
+    path::PathBuf,
+    sync::{Arc, Mutex, RwLock},
+    time::Duration,
+};
 
 /// Waiting this long for a lock is better than failing a hole at once; waiting
 /// longer would hold the whole response.
@@ -32,7 +37,32 @@ pub enum StoreError {
 
 #[derive(Clone)]
 pub struct ViewStore {
-    pool: AnyPool,
+    pool: Arc<RwLock<AnyPool>>,
+    /// The SQLite file, when that is the store.
+    file: Option<Arc<DatabaseFile>>,
+}
+
+/// A SQLite file, and which file it was when the pool opened it. Deleted or
+/// replaced while the server runs, the pool would go on writing to the old,
+/// unlinked file, and every view since would be lost at the next start.
+struct DatabaseFile {
+    url: String,
+    path: PathBuf,
+    opened: Mutex<Option<FileIdentity>>,
+    reopening: tokio::sync::Mutex<()>,
+}
+
+/// Device and inode: what stays the same for one file whatever its path.
+type FileIdentity = (u64, u64);
+
+impl DatabaseFile {
+    fn identity(&self) -> Option<FileIdentity> {
+        std::fs::metadata(&self.path).ok().map(|metadata| (metadata.dev(), metadata.ino()))
+    }
+
+    fn moved(&self) -> bool {
+        *self.opened.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) != self.identity()
+    }
 }
 
 impl ViewStore {
@@ -40,57 +70,37 @@ impl ViewStore {
     /// write, so a read-only file fails at start, naming it, instead of at the
     /// first view. `sqlite://path` is created if missing; `postgres://…` must exist.
     pub async fn open(url: &str) -> Result<ViewStore, StoreError> {
-        sqlx::any::install_default_drivers();
-        let sqlite_path = url.strip_prefix("sqlite://");
-        let path = sqlite_path.map_or_else(|| without_password(url), str::to_string);
-        let open_error = |source| StoreError::Open { path: path.clone(), source };
-        let url = match sqlite_path {
-            Some(file) => {
-                let (file, options) = file.split_once('?').unwrap_or((file, ""));
-                if let Some(dir) = PathBuf::from(file).parent().filter(|dir| !dir.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
-                }
-                with_create_mode(url, options)
+        let pool = connect(url).await?;
+        let file = url.strip_prefix("sqlite://").map(|file| {
+            let path = PathBuf::from(file.split_once('?').map_or(file, |(path, _)| path));
+            let file = DatabaseFile { url: url.to_string(), path, opened: Mutex::new(None), reopening: Default::default() };
+            *file.opened.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = file.identity();
+            Arc::new(file)
+        });
+        Ok(ViewStore { pool: Arc::new(RwLock::new(pool)), file })
+    }
+
+    /// The pool, on the file that is at the database's path now: if that file
+    /// was deleted or replaced since it was opened, it is opened again first
+    /// (created and migrated if missing), and the change is logged.
+    async fn pool(&self) -> Result<AnyPool, StoreError> {
+        if let Some(file) = self.file.as_ref().filter(|file| file.moved()) {
+            let _one_at_a_time = file.reopening.lock().await;
+            if file.moved() {
+                tracing::warn!(path = %file.path.display(), "the database file was deleted or replaced while the server ran: opening the one there now");
+                let pool = connect(&file.url).await?;
+                *file.opened.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = file.identity();
+                *self.pool.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = pool;
             }
-            None => url.to_string(),
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            // A hole shows its error state rather than hold the page: without
-            // this, a broken database made a hole wait 30 s for a connection.
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A local file needs no liveness ping before each query; a server does.
-            .test_before_acquire(sqlite_path.is_none())
-            .after_connect(|connection, _| {
-                Box::pin(async move {
-                    if connection.backend_name() == "SQLite" {
-                        connection.execute("PRAGMA journal_mode = WAL").await?;
-                        connection.execute(format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis()).as_str()).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await
-            .map_err(open_error)?;
-        let mut migrations: Migrator = sqlx::migrate!("./migrations");
-        // A database made before the migration became portable lists the old
-        // one's version; the new one (`IF NOT EXISTS`) accepts its table.
-        migrations.set_ignore_missing(true);
-        migrations.run(&pool).await.map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
-        sqlx::query("DELETE FROM post_views WHERE viewed_at = -1")
-            .execute(&pool)
-            .await
-            .map_err(|source| StoreError::NotWritable { path: path.clone(), source })?;
-        Ok(ViewStore { pool })
+        }
+        Ok(self.pool.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone())
     }
 
     pub async fn record_view(&self, slug: &str, at_unix: i64) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO post_views (slug, viewed_at) VALUES ($1, $2)")
             .bind(slug)
             .bind(at_unix)
-            .execute(&self.pool)
+            .execute(&self.pool().await?)
             .await?;
         Ok(())
     }
@@ -103,10 +113,58 @@ impl ViewStore {
         )
         .bind(since_unix)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&self.pool().await?)
         .await?;
         Ok(rows.into_iter().map(|(slug, views)| (slug, views as u64)).collect())
     }
+}
+
+/// A pool on the database at `url`, migrated, and proven writable.
+async fn connect(url: &str) -> Result<AnyPool, StoreError> {
+    sqlx::any::install_default_drivers();
+    let sqlite_path = url.strip_prefix("sqlite://");
+    let path = sqlite_path.map_or_else(|| without_password(url), str::to_string);
+    let open_error = |source| StoreError::Open { path: path.clone(), source };
+    let url = match sqlite_path {
+        Some(file) => {
+            let (file, options) = file.split_once('?').unwrap_or((file, ""));
+            if let Some(dir) = PathBuf::from(file).parent().filter(|dir| !dir.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
+            }
+            with_create_mode(url, options)
+        }
+        None => url.to_string(),
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(8)
+        // A hole shows its error state rather than hold the page: without
+        // this, a broken database made a hole wait 30 s for a connection.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A local file needs no liveness ping before each query; a server does.
+        .test_before_acquire(sqlite_path.is_none())
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                if connection.backend_name() == "SQLite" {
+                    connection.execute("PRAGMA journal_mode = WAL").await?;
+                    connection.execute(format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis()).as_str()).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(open_error)?;
+    let mut migrations: Migrator = sqlx::migrate!("./migrations");
+    // A database made before the migration became portable lists the old
+    // one's version; the new one (`IF NOT EXISTS`) accepts its table.
+    migrations.set_ignore_missing(true);
+    migrations.run(&pool).await.map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
+    sqlx::query("DELETE FROM post_views WHERE viewed_at = -1")
+        .execute(&pool)
+        .await
+        .map_err(|source| StoreError::NotWritable { path: path.clone(), source })?;
+    Ok(pool)
 }
 
 /// A SQLite URL that creates its file if missing, unless it sets its own mode.
@@ -153,6 +211,24 @@ mod tests {
         drop(store);
         let reopened = ViewStore::open(&url).await.unwrap();
         assert_eq!(reopened.most_viewed(0, 1).await.unwrap(), [("b".to_string(), 2)]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_database_file_deleted_while_running_is_made_again_and_keeps_the_views_since() {
+        let (url, dir) = temp_db();
+        let store = ViewStore::open(&url).await.unwrap();
+        store.record_view("before", 100).await.unwrap();
+        let file = dir.join("nested/views.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+        store.record_view("after", 100).await.unwrap();
+        assert!(file.is_file(), "the file is there again");
+        assert_eq!(store.most_viewed(0, 5).await.unwrap(), [("after".to_string(), 1)]);
+        drop(store);
+        let restarted = ViewStore::open(&url).await.unwrap();
+        assert_eq!(restarted.most_viewed(0, 5).await.unwrap(), [("after".to_string(), 1)], "kept across a restart");
         std::fs::remove_dir_all(dir).unwrap();
     }
 
