@@ -13,6 +13,7 @@ const USAGE: &str = "usage: server [prerender]\n  no argument: serve the site\n 
 
 fn main() -> ExitCode {
     keep_allocator_memory_low();
+    raise_open_file_limit();
     match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime.block_on(run()),
         Err(error) => {
@@ -36,6 +37,20 @@ fn keep_allocator_memory_low() {
     unsafe {
         libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
+    }
+}
+
+/// Every connection is a file descriptor, and the usual soft limit, 1024, is
+/// reached by as many idle clients: `accept` then fails for everyone. The hard
+/// limit is what the system grants this process: the server takes all of it.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit and setrlimit on this process, with a valid pointer.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
     }
 }
 

@@ -39,7 +39,15 @@ async fn when_the_content_dir_vanishes_the_last_good_posts_keep_serving() {
 /// listens: the process, its address, and every line it logs from then until
 /// it exits.
 fn start_binary(config: &server::config::Config, env: &[(&str, &str)]) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    start_binary_from(Command::new(env!("CARGO_BIN_EXE_server")), config, env)
+}
+
+/// `start_binary`, with `command` set up beforehand (limits, say).
+fn start_binary_from(
+    mut command: Command,
+    config: &server::config::Config,
+    env: &[(&str, &str)],
+) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
     command
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("LEPTOS_SITE_ROOT", &config.site_root)
@@ -208,4 +216,30 @@ async fn a_flood_of_refused_views_is_one_line_in_the_log() {
     let logged = logged.join().unwrap();
     let lines = logged.iter().filter(|line| line.contains("view not recorded")).count();
     assert_eq!(lines, 1, "{logged:#?}");
+}
+
+/// Started with the common soft limit of open files far below its hard limit,
+/// the server raises it to the hard one, so idle clients cannot use up the
+/// descriptors that `accept` needs.
+#[test]
+fn the_server_takes_the_whole_open_file_limit_it_is_allowed() {
+    use std::os::unix::process::CommandExt;
+    let dirs = crate::common::TestDirs::new();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    // SAFETY: setrlimit only, between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+            libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+            limit.rlim_cur = 256.min(limit.rlim_max);
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+            Ok(())
+        });
+    }
+    let (child, _, _) = start_binary_from(command, &dirs.config(), &[]);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.0.id())).unwrap();
+    let open_files = limits.lines().find(|line| line.starts_with("Max open files")).unwrap();
+    let figures: Vec<&str> = open_files.split_whitespace().skip(3).take(2).collect();
+    assert_eq!(figures[0], figures[1], "the soft limit is the hard one: {open_files}");
+    assert_ne!(figures[0], "256", "{open_files}");
 }
