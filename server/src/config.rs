@@ -11,6 +11,8 @@
 //! | `ISR_CACHE_URL` | unset | `redis://…`: ISR pages and their regeneration lock in Redis, shared by every instance; unset keeps them in the site root |
 //! | `PPR_HOLE_TIMEOUT_MS` | `2000` | how long a PPR hole may take before it resolves to its error state |
 //! | `REQUEST_TIMEOUT_SECS` | `10` | how long a page that is not streamed, or a server function, may take to answer before it gets 503 |
+//! | `HEADER_READ_TIMEOUT_SECS` | `30` | how long a connection may take to send a request's headers, from when it opens or its last response ends: so also how long an idle keep-alive connection is kept |
+//! | `MAX_CONNECTIONS` | `1024` | open connections at most (fewer if the open-file limit allows fewer); at the cap, the one idle longest gives way, and if every one is busy, a new one gets 503 |
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 //! | `SITE_URL` | `http://127.0.0.1:3000` | the public origin, for absolute URLs in the feed, the sitemap, canonical and OpenGraph tags |
 //! | `SHOW_DRAFTS` | unset | `1` builds and serves posts whose front matter says `draft: true` |
@@ -38,6 +40,8 @@ pub struct Config {
     pub isr_cache_url: Option<String>,
     pub ppr_hole_timeout: Duration,
     pub request_timeout: Duration,
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
     pub revalidate_token: Option<String>,
     /// The public origin, without a trailing slash: `https://blog.example.org`.
     pub site_url: String,
@@ -67,6 +71,8 @@ impl Config {
             isr_cache_url: std::env::var("ISR_CACHE_URL").ok().filter(|url| !url.is_empty()),
             ppr_hole_timeout: Duration::from_millis(parse_var("PPR_HOLE_TIMEOUT_MS", "2000")?),
             request_timeout: Duration::from_secs(parse_var("REQUEST_TIMEOUT_SECS", "10")?),
+            header_read_timeout: Duration::from_secs(parse_var("HEADER_READ_TIMEOUT_SECS", "30")?),
+            max_connections: parse_var("MAX_CONNECTIONS", "1024")?,
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
             site_url: site_url(var("SITE_URL", DEFAULT_SITE_URL))?,
             drafts: drafts(var("SHOW_DRAFTS", ""))?,
@@ -91,6 +97,8 @@ impl Config {
             isr_cache_url: None,
             ppr_hole_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
             revalidate_token: None,
             site_url: DEFAULT_SITE_URL.to_string(),
             drafts: Drafts::Hidden,

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod config;
+pub mod connections;
 pub mod encoding;
 pub mod error;
 pub mod feeds;
@@ -28,7 +29,6 @@ use app::{
 use config::Config;
 use state::AppState;
 use std::{future::Future, net::SocketAddr, time::Duration};
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 /// How often the server looks for edited posts.
@@ -130,18 +130,14 @@ impl Server {
     /// Serves until `shutdown` completes, then lets requests in flight finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
         let refresher = tokio::spawn(refresh_posts(self.state.posts.clone()));
+        let limits = connections::Limits {
+            header_read_timeout: self.state.config.header_read_timeout,
+            max_connections: connections::within_open_file_limit(self.state.config.max_connections),
+        };
         let app = router::router(self.state);
-        // Streamed pages are written in several small pieces: without NODELAY,
-        // Nagle's algorithm holds each piece until the client's delayed ACK
-        // (40 ms) on keep-alive connections.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::warn!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+        connections::serve(self.listener, app, limits, shutdown).await;
         refresher.abort();
-        served.map_err(StartupError::Serve)
+        Ok(())
     }
 }
 

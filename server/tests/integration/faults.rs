@@ -1,12 +1,15 @@
 //! Faults at runtime: the content directory vanishing, SIGTERM in the middle of
 //! a streamed response, and an answer slower than the request timeout.
 
-use crate::common::{attribute_values, post_slugs, spawn, KillOnDrop};
+use crate::common::{
+    attribute_values,
+    binary::{server_command, start_binary, start_binary_from, OpenFiles},
+    post_slugs, spawn,
+};
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
-    process::{Command, Stdio},
-    thread::JoinHandle,
+    process::Command,
     time::{Duration, Instant},
 };
 
@@ -33,41 +36,6 @@ async fn when_the_content_dir_vanishes_the_last_good_posts_keep_serving() {
         assert_eq!(slugs, expected, "{path} still lists every post");
     }
     std::fs::rename(&moved, server.posts_dir()).unwrap();
-}
-
-/// The real server binary over `config`'s dirs, with `env` on top, once it
-/// listens: the process, its address, and every line it logs from then until
-/// it exits.
-fn start_binary(config: &server::config::Config, env: &[(&str, &str)]) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
-    start_binary_from(Command::new(env!("CARGO_BIN_EXE_server")), config, env)
-}
-
-/// `start_binary`, with `command` set up beforehand (limits, say).
-fn start_binary_from(
-    mut command: Command,
-    config: &server::config::Config,
-    env: &[(&str, &str)],
-) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
-    command
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("LEPTOS_SITE_ROOT", &config.site_root)
-        .env("CONTENT_DIR", &config.content_dir)
-        .env("DATABASE_URL", &config.database_url)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = KillOnDrop(command.spawn().unwrap());
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        if let Some((_, addr)) = line.split_once("listening on http://") {
-            break addr.trim().to_string();
-        }
-    };
-    let logged = std::thread::spawn(move || lines.map_while(Result::ok).collect());
-    (child, addr, logged)
 }
 
 /// The real binary, so the signal is a real SIGTERM.
@@ -223,19 +191,8 @@ async fn a_flood_of_refused_views_is_one_line_in_the_log() {
 /// descriptors that `accept` needs.
 #[test]
 fn the_server_takes_the_whole_open_file_limit_it_is_allowed() {
-    use std::os::unix::process::CommandExt;
     let dirs = crate::common::TestDirs::new();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
-    // SAFETY: setrlimit only, between fork and exec.
-    unsafe {
-        command.pre_exec(|| {
-            let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-            libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-            limit.rlim_cur = 256.min(limit.rlim_max);
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-            Ok(())
-        });
-    }
+    let command = server_command(OpenFiles { soft: 256, hard: None });
     let (child, _, _) = start_binary_from(command, &dirs.config(), &[]);
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.0.id())).unwrap();
     let open_files = limits.lines().find(|line| line.starts_with("Max open files")).unwrap();

@@ -6,6 +6,7 @@ mod common;
 
 mod blog;
 mod compression;
+mod connections;
 mod faults;
 mod hostile_content;
 mod hostile_requests;

@@ -159,7 +159,7 @@ pub(super) fn start_nginx(dir: &Path, addr: SocketAddr, upstreams: &[SocketAddr]
         .map(|addr| format!("    server {addr} max_fails=1 fail_timeout=2s;\n"))
         .collect();
     let server = format!(
-        "  upstream blog {{\n{servers}    keepalive 64;\n  }}\n\
+        "  upstream blog {{\n{servers}    keepalive 64;\n    keepalive_timeout 20s;\n  }}\n\
          server {{\n    listen {addr};\n\
              proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n    proxy_set_header Host $host;\n\
              proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\

@@ -1,6 +1,8 @@
 //! A real server on an ephemeral loopback port, over a temporary copy of the
 //! content, and a raw HTTP/1.1 client that keeps every read with its arrival time.
 
+pub mod binary;
+
 #[path = "../../../src/scratch.rs"]
 mod scratch;
 pub use scratch::TempDir;
