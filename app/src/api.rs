@@ -26,23 +26,39 @@ pub async fn get_post(slug: String) -> Result<Option<Post>, ServerFnError> {
 }
 
 /// Records one view of a post page; the hydrated page calls it once, so
-/// prerendered pages count too.
+/// prerendered pages count too. `true` if it counted: one client address
+/// counts once per post per `VIEW_WINDOW`. Past its rate, a client gets 429.
 #[server(prefix = "/api", endpoint = "views")]
-pub async fn record_view(slug: String) -> Result<(), ServerFnError> {
+pub async fn record_view(slug: String) -> Result<bool, ServerFnError> {
+    use crate::live::{Admission, ClientAddress};
+    let response = use_context::<leptos_axum::ResponseOptions>();
     if posts()?.get(&slug).is_none() {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Some(response) = response {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
         return Err(ServerFnError::new(format!("no post has the slug {slug:?}")));
     }
-    let live = live()?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    live.record_view(&slug, now).await.map_err(|error| {
+    let client = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().copied())
+        .ok_or_else(|| ServerFnError::new("the client's address was not provided to the server function"))?;
+    let admission = live()?.record_view(&slug, client).await.map_err(|error| {
         crate::repeated_errors::log_error("view not recorded", |held_back| {
             tracing::error!(%error, %slug, held_back, "view not recorded");
         });
         ServerFnError::new("the view could not be recorded")
-    })
+    })?;
+    match admission {
+        Admission::Count => Ok(true),
+        Admission::Repeat => Ok(false),
+        Admission::TooMany { retry_after } => {
+            let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            if let Some(response) = response {
+                response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+            Err(ServerFnError::new(format!("too many views from this address: retry in {seconds} s")))
+        }
+    }
 }
 
 /// The posts most viewed in the last 7 days. Slow on purpose: `DEMO_LATENCY_MS`.

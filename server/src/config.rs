@@ -13,6 +13,8 @@
 //! | `REQUEST_TIMEOUT_SECS` | `10` | how long a page that is not streamed, or a server function, may take to answer before it gets 503 |
 //! | `HEADER_READ_TIMEOUT_SECS` | `30` | how long a connection may take to send a request's headers, from when it opens or its last response ends: so also how long an idle keep-alive connection is kept |
 //! | `MAX_CONNECTIONS` | `1024` | open connections at most (fewer if the open-file limit allows fewer); at the cap, the one idle longest gives way, and if every one is busy, a new one gets 503 |
+//! | `TRUSTED_PROXIES` | unset | comma-separated addresses of proxies whose `X-Forwarded-For` names the client (the cluster's nginx: `127.0.0.1`); unset believes no such header |
+//! | `VIEW_RATE_LIMIT` | `60` | views a client address may send per minute before it gets 429; `0` turns the limit off |
 //! | `REVALIDATE_TOKEN` | unset | bearer token for `POST /api/revalidate`; unset refuses it |
 //! | `SITE_URL` | `http://127.0.0.1:3000` | the public origin, for absolute URLs in the feed, the sitemap, canonical and OpenGraph tags |
 //! | `SHOW_DRAFTS` | unset | `1` builds and serves posts whose front matter says `draft: true` |
@@ -21,7 +23,11 @@
 
 use app::content::Drafts;
 use leptos::config::{Env, LeptosOptions};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 /// The file stem under `pkg/` (`blog` here): `blog.css`, the islands bundle
 /// `blog.js` and `blog.wasm`, and the CSR route's `blog-csr.js` and
@@ -42,6 +48,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub header_read_timeout: Duration,
     pub max_connections: usize,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub views_per_minute: u32,
     pub revalidate_token: Option<String>,
     /// The public origin, without a trailing slash: `https://blog.example.org`.
     pub site_url: String,
@@ -73,6 +81,8 @@ impl Config {
             request_timeout: Duration::from_secs(parse_var("REQUEST_TIMEOUT_SECS", "10")?),
             header_read_timeout: Duration::from_secs(parse_var("HEADER_READ_TIMEOUT_SECS", "30")?),
             max_connections: parse_var("MAX_CONNECTIONS", "1024")?,
+            trusted_proxies: addresses("TRUSTED_PROXIES")?,
+            views_per_minute: parse_var("VIEW_RATE_LIMIT", "60")?,
             revalidate_token: std::env::var("REVALIDATE_TOKEN").ok().filter(|token| !token.is_empty()),
             site_url: site_url(var("SITE_URL", DEFAULT_SITE_URL))?,
             drafts: drafts(var("SHOW_DRAFTS", ""))?,
@@ -99,6 +109,8 @@ impl Config {
             request_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            trusted_proxies: Vec::new(),
+            views_per_minute: 60,
             revalidate_token: None,
             site_url: DEFAULT_SITE_URL.to_string(),
             drafts: Drafts::Hidden,
@@ -141,6 +153,23 @@ fn drafts(value: String) -> Result<Drafts, ConfigError> {
         "" | "0" => Ok(Drafts::Hidden),
         _ => Err(ConfigError { variable: "SHOW_DRAFTS", reason: "expected 1 (show drafts) or 0".into(), value }),
     }
+}
+
+/// A comma-separated list of IP addresses; empty if unset.
+fn addresses(variable: &'static str) -> Result<Vec<IpAddr>, ConfigError> {
+    let value = var(variable, "");
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|address| !address.is_empty())
+        .map(|address| {
+            address.parse().map_err(|_| ConfigError {
+                variable,
+                reason: format!("{address:?} is not an IP address (a list looks like 127.0.0.1,10.0.0.2)"),
+                value: value.clone(),
+            })
+        })
+        .collect()
 }
 
 fn var(variable: &'static str, default: &str) -> String {

@@ -34,7 +34,7 @@ impl AppState {
             None => Arc::new(DiskPages::new(config.site_root.clone())),
         };
         let isr = IsrCache::new(pages, config.isr_window);
-        let live = LiveData::new(views, config.demo_latency);
+        let live = LiveData::new(views, config.demo_latency, config.views_per_minute);
         Ok(AppState {
             leptos_options: config.leptos_options(),
             config: Arc::new(config),

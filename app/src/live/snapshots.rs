@@ -66,7 +66,7 @@ impl Snapshots {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::LiveData;
+    use crate::live::{Admission, ClientAddress, LiveData};
 
     async fn store(name: &str) -> (ViewStore, std::path::PathBuf) {
         let dir = std::env::temp_dir().join(format!("snapshots-{name}-{}", std::process::id()));
@@ -81,7 +81,7 @@ mod tests {
     #[tokio::test]
     async fn reads_within_the_window_share_one_ranking_and_a_recorded_view_ends_it() {
         let (views, dir) = store("window").await;
-        let live = LiveData { rankings: Snapshots::new(Duration::from_secs(3600)), ..LiveData::new(views.clone(), Duration::ZERO) };
+        let live = LiveData { rankings: Snapshots::new(Duration::from_secs(3600)), ..LiveData::new(views.clone(), Duration::ZERO, 0) };
         let day = time::Duration::days(1);
         let first = live.most_viewed(day, 5).await.unwrap();
         assert!(first.ranked.is_empty());
@@ -93,7 +93,8 @@ mod tests {
         assert!(live.most_viewed(time::Duration::days(7), 5).await.unwrap().ranked.len() == 1, "each period has its own");
 
         // A view recorded through this process is counted at once.
-        live.record_view("b", now()).await.unwrap();
+        let reader = ClientAddress("203.0.113.7".parse().unwrap());
+        assert_eq!(live.record_view("b", reader).await.unwrap(), Admission::Count);
         let after = live.most_viewed(day, 5).await.unwrap();
         assert_eq!(*after.ranked, [("a".to_string(), 1), ("b".to_string(), 1)]);
         std::fs::remove_dir_all(dir).unwrap();

@@ -155,28 +155,30 @@ async fn a_flood_of_refused_views_is_one_line_in_the_log() {
     use sqlx::{Connection, Executor};
     let dirs = crate::common::TestDirs::new();
     let config = dirs.config();
-    let (mut child, addr, logged) = start_binary(&config, &[("DEMO_LATENCY_MS", "0")]);
+    // Twenty readers behind a proxy on loopback, each counted once.
+    let env = [("DEMO_LATENCY_MS", "0"), ("TRUSTED_PROXIES", "127.0.0.1")];
+    let (mut child, addr, logged) = start_binary(&config, &env);
     let addr: std::net::SocketAddr = addr.parse().unwrap();
     let slug = &post_slugs(&dirs.posts_dir())[0];
-    let view = || {
+    let view = |reader: u8| {
         let body = format!("slug={slug}");
         let raw = format!(
-            "POST /api/views HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+            "POST /api/views HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-Forwarded-For: 203.0.113.{reader}\r\n\
              Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         async move { crate::common::request(addr, &raw).await.status }
     };
-    assert_eq!(view().await, 200);
+    assert_eq!(view(0).await, 200);
 
     let db = config.database_url.strip_prefix("sqlite://").unwrap();
     let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{db}")).await.unwrap();
     other.execute("BEGIN EXCLUSIVE").await.unwrap();
-    other.execute("INSERT INTO post_views (slug, viewed_at) VALUES ('held', 0)").await.unwrap();
-    let refused = futures::future::join_all((0..20).map(|_| view())).await;
+    other.execute("INSERT INTO post_view_counts (hour, slug, views) VALUES (0, 'held', 1)").await.unwrap();
+    let refused = futures::future::join_all((1..=20).map(view)).await;
     assert!(refused.iter().all(|&status| status == 500), "{refused:?}");
     other.execute("ROLLBACK").await.unwrap();
-    assert_eq!(view().await, 200, "recorded again once the lock is gone");
+    assert_eq!(view(1).await, 200, "recorded again once the lock is gone");
 
     // Its whole log: what it wrote before it was stopped.
     child.0.kill().unwrap();

@@ -17,3 +17,4 @@ mod ppr;
 mod routes;
 mod ssg;
 mod stream;
+mod views;

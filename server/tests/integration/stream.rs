@@ -49,14 +49,18 @@ async fn the_shell_comes_at_once_and_each_hole_streams_in_when_ready() {
 
 #[tokio::test]
 async fn a_recorded_view_counts_survives_a_restart_and_ranks_the_trending_hole() {
-    let server = spawn_streaming(Duration::ZERO).await;
+    let dirs = TestDirs::new();
+    let mut config = dirs.config();
+    // Readers behind a proxy on loopback, each named by X-Forwarded-For.
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let server = spawn_in(dirs, config).await;
     let slugs = post_slugs(&server.posts_dir());
     let (popular, other) = (&slugs[0], &slugs[1]);
-    for slug in [popular, popular, other] {
-        let response = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &format!("slug={slug}")).await;
-        assert_eq!(response.status, 200, "{}", response.text());
+    for (slug, reader) in [(popular, "203.0.113.1"), (popular, "203.0.113.2"), (other, "203.0.113.1")] {
+        let response = server.view(slug, &[&format!("X-Forwarded-For: {reader}")]).await;
+        assert_eq!((response.status, response.text().as_str()), (200, "true"), "counted");
     }
-    let unknown = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], "slug=no-such-post").await;
+    let unknown = server.view("no-such-post", &[]).await;
     assert_eq!(unknown.status, 404, "unknown slugs are not recorded");
 
     let server = server.restart().await;
@@ -71,19 +75,18 @@ async fn a_recorded_view_counts_survives_a_restart_and_ranks_the_trending_hole()
 async fn a_locked_database_still_serves_the_holes_and_refuses_a_view_after_its_busy_timeout() {
     use sqlx::{Connection, Executor};
     let server = spawn_streaming(Duration::ZERO).await;
-    let slug = &post_slugs(&server.posts_dir())[0];
-    let form = format!("slug={slug}");
-    let view = || server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &form);
-    assert_eq!(view().await.status, 200);
+    let slugs = post_slugs(&server.posts_dir());
+    let (slug, held_back) = (&slugs[0], &slugs[1]);
+    assert_eq!(server.view(slug, &[]).await.status, 200);
 
     // Another process takes the write lock and keeps it.
     let db = server.site().join("test-data/blog.db");
     let mut other = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.unwrap();
     other.execute("BEGIN EXCLUSIVE").await.unwrap();
-    other.execute("INSERT INTO post_views (slug, viewed_at) VALUES ('held', 0)").await.unwrap();
+    other.execute("INSERT INTO post_view_counts (hour, slug, views) VALUES (0, 'held', 1)").await.unwrap();
 
     let started = std::time::Instant::now();
-    let refused = view().await;
+    let refused = server.view(held_back, &[]).await;
     assert_eq!(refused.status, 500, "the view is refused, not queued forever: {}", refused.text());
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(450), "it waited for the lock (busy timeout 500 ms), not {waited:?}");
@@ -94,7 +97,8 @@ async fn a_locked_database_still_serves_the_holes_and_refuses_a_view_after_its_b
     assert!(!html.contains("data-hole-error"));
 
     other.execute("ROLLBACK").await.unwrap();
-    assert_eq!(view().await.status, 200, "views are recorded again once the lock is gone");
+    let retried = server.view(held_back, &[]).await;
+    assert_eq!((retried.status, retried.text().as_str()), (200, "true"), "the refused view counts once the lock is gone");
 }
 
 #[tokio::test]

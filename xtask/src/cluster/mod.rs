@@ -109,6 +109,8 @@ impl Cluster {
                 .env("DATABASE_URL", &database_url)
                 .env("ISR_CACHE_URL", format!("redis://{redis_addr}"))
                 .env("REVALIDATE_TOKEN", &revalidate_token)
+                // nginx, on loopback, names each client in X-Forwarded-For.
+                .env("TRUSTED_PROXIES", "127.0.0.1")
                 .env("RUST_LOG", "info")
                 .env("NO_COLOR", "1");
             for (name, value) in &settings.env {

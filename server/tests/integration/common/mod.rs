@@ -91,6 +91,12 @@ impl TestServer {
         request(self.addr, &raw).await
     }
 
+    /// `POST /api/views` for `slug`, as the post page's beacon sends it, with `headers` on top.
+    pub async fn view(&self, slug: &str, headers: &[&str]) -> RawResponse {
+        let headers: Vec<&str> = ["Content-Type: application/x-www-form-urlencoded"].into_iter().chain(headers.iter().copied()).collect();
+        self.post("/api/views", &headers, &format!("slug={slug}")).await
+    }
+
     /// The refresh of the posts that the server runs every interval, run now, so
     /// a test waits for it rather than for time: whether the index changed.
     pub async fn refresh_posts(&self) -> bool {
