@@ -37,7 +37,7 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio::{
-    io::AsyncWriteExt,
+    io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
     sync::{watch, Notify},
 };
@@ -49,8 +49,8 @@ const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(50);
 /// Clients over the cap that may hold a descriptor at once: those told to
 /// give way and not closed yet, and refused ones getting their 503.
 const LEAVING_AT_ONCE: usize = 32;
-/// How long a refused client gets to take its 503.
-const REFUSAL_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long a refused client gets to take its 503 and close.
+const REFUSAL_TIME: Duration = Duration::from_secs(1);
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
 X-Content-Type-Options: nosniff\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: 33\r\n\r\n\
 every connection is busy: retry\r\n";
@@ -153,11 +153,16 @@ async fn serve_connection(
     _ = connection.await;
 }
 
-/// Answers 503 on a connection over the cap, then closes it.
+/// Answers 503 on a connection over the cap, then closes it once the client
+/// has: closed with the request unread, the socket would be reset, and the
+/// client could lose the 503 (and see only "broken pipe").
 async fn refuse(mut tcp: TcpStream, _slot: Slot) {
-    _ = tokio::time::timeout(REFUSAL_WRITE_TIMEOUT, async {
+    _ = tokio::time::timeout(REFUSAL_TIME, async {
         tcp.write_all(REFUSAL).await?;
-        tcp.shutdown().await
+        tcp.shutdown().await?;
+        let mut unread = [0u8; 1024];
+        while tcp.read(&mut unread).await? > 0 {}
+        Ok::<_, std::io::Error>(())
     })
     .await;
 }

@@ -54,11 +54,13 @@ fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
     let status = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
     assert!(status.success());
 
-    let mut rest = Vec::new();
+    // Under load, the first read may already hold the first hole (400 ms):
+    // what matters is that the response runs to its end after the signal.
+    let mut body = first[..n].to_vec();
     stream.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
-    stream.read_to_end(&mut rest).unwrap();
-    let body = String::from_utf8_lossy(&rest);
-    assert_eq!(body.matches("data-hole-ready=").count(), 2, "both holes still arrived after the signal");
+    stream.read_to_end(&mut body).unwrap();
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(body.matches("data-hole-ready=").count(), 2, "both holes arrived, the last after the signal");
     assert!(body.trim_end().ends_with("0"), "the chunked body ended properly: {:?}", &body[body.len().saturating_sub(40)..]);
 
     let exit = loop {
