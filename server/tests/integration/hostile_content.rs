@@ -29,7 +29,7 @@ async fn hostile_posts_are_inert_in_every_route() {
     let server = spawn_in(dirs, config).await;
 
     for slug in ["hostile-markup", "long-unicode"] {
-        let recorded = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &format!("slug={slug}")).await;
+        let recorded = server.view(slug, &[]).await;
         assert_eq!(recorded.status, 200, "a view of {slug} is recorded, so the holes list it");
     }
     let routes = [

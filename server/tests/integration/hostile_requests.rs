@@ -175,11 +175,9 @@ async fn page_files_dotfiles_and_temp_files_are_not_served_around_their_strategy
 async fn a_view_counted_from_another_site_is_refused_and_one_from_this_site_is_not() {
     let server = spawn().await;
     let slug = &post_slugs(&server.posts_dir())[0];
-    let form = format!("slug={slug}");
     let view = |headers: &'static [&'static str]| {
-        let headers: Vec<&str> = ["Content-Type: application/x-www-form-urlencoded"].into_iter().chain(headers.iter().copied()).collect();
-        let (server, form) = (&server, form.clone());
-        async move { server.post("/api/views", &headers, &form).await.status }
+        let server = &server;
+        async move { server.view(slug, headers).await.status }
     };
     assert_eq!(view(&["Sec-Fetch-Site: cross-site"]).await, 403, "a form on another site");
     assert_eq!(view(&["Origin: https://evil.example"]).await, 403, "another origin, from a browser without Sec-Fetch-Site");

@@ -80,7 +80,7 @@ async fn hostile_post_data_cannot_break_out_of_a_hole_script() {
     let config = dirs.config();
     prerender(&config).await;
     let server = spawn_in(dirs, config).await;
-    let recorded = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], "slug=hostile").await;
+    let recorded = server.view("hostile", &[]).await;
     assert_eq!(recorded.status, 200);
 
     let shell = shell_file(&server);
