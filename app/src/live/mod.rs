@@ -3,14 +3,16 @@
 //! know at build time. Server-only.
 
 mod gate;
+mod migrations;
 mod snapshots;
 mod store;
 mod writer;
 
-pub use gate::{Admission, ViewGate, VIEW_WINDOW};
+use gate::ViewGate;
+pub use gate::Admission;
 use snapshots::Snapshots;
 pub use snapshots::{Ranking, SNAPSHOT_AGE};
-pub use store::{StoreError, ViewStore, SECONDS_PER_COUNT};
+pub use store::{StoreError, ViewStore};
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
 /// The address of the client that sent a request: its peer's, or, behind a

@@ -2,11 +2,13 @@
 //! PostgreSQL (shared by several instances), chosen by the URL's scheme. The
 //! same queries and migrations run on both, through sqlx's `Any` driver.
 
-use super::writer::{self, PendingView};
+use super::{
+    migrations,
+    writer::{self, PendingView},
+};
 use sqlx::{
     any::AnyPoolOptions,
     AnyPool,
-    migrate::Migrator,
     Executor,
 };
 use std::{
@@ -185,7 +187,7 @@ async fn connect(url: &str) -> Result<AnyPool, StoreError> {
         .connect(&url)
         .await
         .map_err(open_error)?;
-    let mut migrations: Migrator = sqlx::migrate!("./migrations");
+    let mut migrations = migrations::migrator().await.map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
     // A database made before the migration became portable lists the old
     // one's version; the new one (`IF NOT EXISTS`) accepts its table.
     migrations.set_ignore_missing(true);
