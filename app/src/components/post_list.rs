@@ -12,16 +12,40 @@ pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
             view! { <button type="button" data-tag-filter=tag aria-pressed="false">{label}</button> }
         })
         .collect_view();
-    let cards = posts.into_iter().map(|post| view! { <PostCard post/> }).collect_view();
     view! {
         <section class="posts">
             <div class="tag-filter" role="group" aria-label="Filter posts by tag">
                 <button type="button" data-tag-filter-clear="" aria-pressed="true">"All"</button>
                 {tag_buttons}
             </div>
-            <ul class="post-list">{cards}</ul>
+            <PostCards posts/>
         </section>
     }
+}
+
+/// The cards, as the browser renders them (the CSR page).
+#[cfg(not(feature = "ssr"))]
+#[component]
+fn PostCards(posts: Vec<PostSummary>) -> impl IntoView {
+    let cards = posts.into_iter().map(|post| view! { <PostCard post/> }).collect_view();
+    view! { <ul class="post-list">{cards}</ul> }
+}
+
+/// The cards, as the server renders them: each one's HTML rendered once per
+/// version of the content and kept in the post index, then copied.
+#[cfg(feature = "ssr")]
+#[component]
+fn PostCards(posts: Vec<PostSummary>) -> impl IntoView {
+    let index = use_context::<crate::content::PostStore>().map(|store| store.index());
+    let render = |post: &PostSummary| view! { <PostCard post=post.clone()/> }.to_html();
+    let mut html = String::new();
+    for post in &posts {
+        match index.as_ref().and_then(|index| index.card(post, || render(post))) {
+            Some(card) => html.push_str(card),
+            None => html.push_str(&render(post)),
+        }
+    }
+    view! { <ul class="post-list" inner_html=html></ul> }
 }
 
 /// What stands in for a page of `PostList` while its posts load (on `/csr`):

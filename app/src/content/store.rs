@@ -10,7 +10,7 @@ use std::{
     collections::{HashMap, HashSet},
     fs,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex, RwLock},
+    sync::{Arc, Mutex, OnceLock, RwLock},
     time::SystemTime,
 };
 
@@ -20,6 +20,11 @@ pub struct PostIndex {
     posts: Vec<Post>,
     by_slug: HashMap<String, usize>,
     sources: HashMap<String, PathBuf>,
+    /// Each post's card in a list, as HTML, rendered the first time a list
+    /// shows it: the card depends on the post alone, and rendering ten of them
+    /// was most of a list page's render. A new version of the content is a new
+    /// index, so an edited post is rendered again.
+    cards: Vec<OnceLock<String>>,
 }
 
 impl PostIndex {
@@ -31,7 +36,8 @@ impl PostIndex {
         let sources = posts.iter().map(|(post, path)| (post.summary.slug.clone(), path.clone())).collect();
         let posts: Vec<Post> = posts.into_iter().map(|(post, _)| post).collect();
         let by_slug = posts.iter().enumerate().map(|(i, post)| (post.summary.slug.clone(), i)).collect();
-        PostIndex { posts, by_slug, sources }
+        let cards = posts.iter().map(|_| OnceLock::new()).collect();
+        PostIndex { posts, by_slug, sources, cards }
     }
 
     /// The Markdown file a post was read from, for error messages.
@@ -49,6 +55,14 @@ impl PostIndex {
 
     pub fn get(&self, slug: &str) -> Option<&Post> {
         self.by_slug.get(slug).map(|&i| &self.posts[i])
+    }
+
+    /// `post`'s card, rendered by `render` once per version of the content.
+    /// `None` if this index holds another version of `post` (the content
+    /// changed while the page was rendering): its card is not the one to show.
+    pub fn card(&self, post: &PostSummary, render: impl FnOnce() -> String) -> Option<&str> {
+        let &at = self.by_slug.get(&post.slug)?;
+        (self.posts[at].summary == *post).then(|| self.cards[at].get_or_init(render).as_str())
     }
 
     /// Page `number` (from 1) of the list, or `None` past the last page.
@@ -296,6 +310,24 @@ mod tests {
         let slugs: Vec<_> = store.index().posts().iter().map(|p| p.summary.slug.clone()).collect();
         assert_eq!(slugs, ["b", "a"]);
         assert_eq!(store.index().get("a").unwrap().summary.title, "Old");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_card_is_rendered_once_per_version_of_its_post() {
+        let dir = content_dir(&[("a.md", post_source("a", "Old", "2026-01-01"))]);
+        let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
+        let old = store.index();
+        let summary = old.get("a").unwrap().summary.clone();
+        assert_eq!(old.card(&summary, || "first".into()), Some("first"));
+        assert_eq!(old.card(&summary, || unreachable!("rendered once")), Some("first"));
+
+        rewrite(&dir.join("posts/a.md"), &post_source("a", "New title", "2026-01-01"));
+        assert!(store.refresh());
+        let new = store.index();
+        assert_eq!(new.card(&summary, || unreachable!("not this version")), None, "the old version is not the index's");
+        let edited = new.get("a").unwrap().summary.clone();
+        assert_eq!(new.card(&edited, || "second".into()), Some("second"), "the new version is rendered afresh");
         fs::remove_dir_all(dir).unwrap();
     }
 
