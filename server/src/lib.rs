@@ -88,12 +88,12 @@ pub async fn serve(config: Config) -> Result<(), StartupError> {
         tokio::time::sleep(SHUTDOWN_DEADLINE).await;
     };
     tokio::select! {
-        served = server.run(shutdown) => served,
+        () = server.run(shutdown) => {}
         () = deadline => {
             tracing::warn!("responses still in flight {SHUTDOWN_DEADLINE:?} after the signal; exiting anyway");
-            Ok(())
         }
     }
+    Ok(())
 }
 
 /// A bound server that has not started serving yet: tests read its address first.
@@ -129,7 +129,7 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) {
         let refresher = tokio::spawn(refresh_posts(self.state.posts.clone()));
         let limits = connections::Limits {
             header_read_timeout: self.state.config.header_read_timeout,
@@ -138,7 +138,6 @@ impl Server {
         let app = router::router(self.state);
         connections::serve(self.listener, app, limits, shutdown).await;
         refresher.abort();
-        Ok(())
     }
 }
 

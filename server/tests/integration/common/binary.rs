@@ -15,9 +15,14 @@ pub struct OpenFiles {
     pub hard: Option<u64>,
 }
 
+/// The server binary, as cargo built it for these tests.
+fn server_binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_server"))
+}
+
 /// The server binary, to run under `limit`.
 pub fn server_command(limit: OpenFiles) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    let mut command = server_binary();
     // SAFETY: getrlimit and setrlimit only, between fork and exec.
     unsafe {
         command.pre_exec(move || {
@@ -38,7 +43,7 @@ pub fn server_command(limit: OpenFiles) -> Command {
 /// listens: the process, its address, and every line it logs from then until
 /// it exits.
 pub fn start_binary(config: &server::config::Config, env: &[(&str, &str)]) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
-    start_binary_from(Command::new(env!("CARGO_BIN_EXE_server")), config, env)
+    start_binary_from(server_binary(), config, env)
 }
 
 /// `start_binary`, with `command` set up beforehand (limits, say).

@@ -180,8 +180,7 @@ pub async fn spawn_in(dirs: Arc<TestDirs>, config: Config) -> TestServer {
             .run(async {
                 let _ = stopped.await;
             })
-            .await
-            .expect("server runs");
+            .await;
     });
     TestServer { addr, dirs, config, state, stop: Some(stop), task: Some(task) }
 }
