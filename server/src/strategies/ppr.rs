@@ -87,27 +87,57 @@ fn response_len(shell: &Bytes, fills: &[Bytes]) -> usize {
 }
 
 /// `<script nonce="…">__pprFill("id","html")</script>`, with the HTML as a
-/// string literal that can't end the script: `<`, `>` and `&` become `\u003c`,
-/// `\u003e`, `\u0026` (so no `</script>` or `<!--`), and U+2028/U+2029 are escaped too.
+/// string literal that can't end the script (see `push_script_string`).
 fn fill_script(nonce: &str, id: &str, html: &str) -> String {
-    format!("<script nonce=\"{nonce}\">__pprFill({},{})</script>", script_string(id), script_string(html))
+    let mut script = String::with_capacity(html.len() + html.len() / 8 + 64);
+    script.push_str("<script nonce=\"");
+    script.push_str(nonce);
+    script.push_str("\">__pprFill(");
+    push_script_string(&mut script, id);
+    script.push(',');
+    push_script_string(&mut script, html);
+    script.push_str(")</script>");
+    script
 }
 
-fn script_string(text: &str) -> String {
-    let json = serde_json::to_string(text).expect("a string always serializes");
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+/// `text` as a JSON string literal that is also safe inside `<script>`: `<`,
+/// `>` and `&` become `\u003c`, `\u003e`, `\u0026` (so no `</script>` or
+/// `<!--`), and U+2028/U+2029 are escaped too. One pass that copies the runs
+/// between escapes: it is on every PPR response, for every hole.
+fn push_script_string(out: &mut String, text: &str) {
+    out.push('"');
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+            0xE2 if bytes[at..].starts_with(&[0xE2, 0x80, 0xA8]) => "\\u2028",
+            0xE2 if bytes[at..].starts_with(&[0xE2, 0x80, 0xA9]) => "\\u2029",
+            byte if byte < 0x20 => CONTROL_ESCAPES[byte as usize],
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(escape);
+        copied = at + if byte == 0xE2 { 3 } else { 1 };
     }
-    out
+    out.push_str(&text[copied..]);
+    out.push('"');
 }
+
+/// `\u0000` to `\u001f`, for the control characters without a short escape.
+const CONTROL_ESCAPES: [&str; 32] = [
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007", "\\u0008", "\\u0009", "\\u000a",
+    "\\u000b", "\\u000c", "\\u000d", "\\u000e", "\\u000f", "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015",
+    "\\u0016", "\\u0017", "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+];
 
 #[cfg(test)]
 mod tests {
@@ -115,10 +145,10 @@ mod tests {
 
     #[test]
     fn hole_html_cannot_break_out_of_its_script() {
-        let hostile = "</script><script>window.__pwned=1</script><!-- \u{2028}\u{2029} \"quoted\" & done";
+        let hostile = "</script><script>window.__pwned=1</script><!-- \u{2028}\u{2029} \"quoted\" \\ & \n\t\r\u{1}\u{1f} € \u{2027} done";
         let script = fill_script("n0nce", "trending", hostile);
         let inner = script.strip_prefix("<script nonce=\"n0nce\">").unwrap().strip_suffix("</script>").unwrap();
-        for forbidden in ["<", ">", "\u{2028}", "\u{2029}"] {
+        for forbidden in ["<", ">", "\u{2028}", "\u{2029}", "\n", "\u{1}"] {
             assert!(!inner.contains(forbidden), "{forbidden:?} in {inner}");
         }
         let literal = inner.strip_prefix("__pprFill(\"trending\",").unwrap().strip_suffix(')').unwrap();
