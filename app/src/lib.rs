@@ -23,6 +23,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
+    location::RequestUrl,
     path,
 };
 use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage, TagPage};
@@ -71,7 +72,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
             <body>
                 // The first thing a keyboard reaches: past the header to the page's own content.
                 <a class="skip-link" href="#main">"Skip to the content"</a>
-                {(strategy == Strategy::Csr).then(|| view! { <PageMeta title=strategy.name() description=strategy.summary()/> })}
+                {(strategy == Strategy::Csr).then(|| view! { <ClientRenderedMeta/> })}
                 <div id="app">{app}</div>
                 <footer class="page-stamp">
                     <GeneratedAt at=generated_at.clone() label=stamp_label/>
@@ -83,6 +84,16 @@ pub fn shell(page: PageShell) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The CSR shell's title and description. The browser renders no `<head>`, so
+/// the server names the list page that the address asks for, as the
+/// server-rendered list pages name theirs.
+#[component]
+fn ClientRenderedMeta() -> impl IntoView {
+    let path = use_context::<RequestUrl>().and_then(|url| url.parse().ok()).map(|url| url.path().to_string());
+    let number = path.and_then(|path| post::list_page_at(Strategy::Csr.path(), &path)).unwrap_or(1);
+    view! { <PageMeta title=Strategy::Csr.list_title(number) description=Strategy::Csr.summary()/> }
 }
 
 /// PPR's resolver, defined in the prerendered shell before `</body>`: the server

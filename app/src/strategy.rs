@@ -61,6 +61,14 @@ impl Strategy {
         }
     }
 
+    /// The title of page `number` of this strategy's post list.
+    pub fn list_title(self, number: usize) -> String {
+        match number {
+            1 => self.name().to_string(),
+            number => format!("{}, page {number}", self.name()),
+        }
+    }
+
     /// What the strategy means, in one line.
     pub fn summary(self) -> &'static str {
         match self {

@@ -32,7 +32,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
     // the last still answers 404. Streamed, the shell carries the fallback and the
     // list follows in a chunk of its own, like the holes.
     let page = Resource::new_blocking(move || number, list_posts_page);
-    let title = if number == 1 { strategy.name().to_string() } else { format!("{}, page {number}", strategy.name()) };
+    let title = strategy.list_title(number);
     view! {
         <PageMeta title description=strategy.summary()/>
         <StrategyIntro strategy/>

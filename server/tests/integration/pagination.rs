@@ -98,6 +98,23 @@ async fn csr_sends_a_shell_for_each_list_page_and_the_api_its_posts() {
 }
 
 #[tokio::test]
+async fn each_list_page_has_a_title_of_its_own_the_csr_shell_too() {
+    let dirs = paged_content();
+    prerender(&dirs.config()).await;
+    let config = dirs.config();
+    let server = spawn_in(dirs, config).await;
+    for base in LISTS.into_iter().chain(["/csr"]) {
+        for number in 1..=3 {
+            let path = list_page_path(base, number);
+            let html = server.get(&path).await.text();
+            let title = &html[html.find("<title>").unwrap() + 7..html.find("</title>").unwrap()];
+            assert_eq!(title.contains(", page "), number > 1, "{path}: {title}");
+            assert!(number == 1 || title.contains(&format!(", page {number} ")), "{path}: {title}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn the_list_pages_are_prerendered_in_the_sitemap_and_work_from_a_plain_file_server() {
     let dirs = paged_content();
     prerender(&dirs.config()).await;
