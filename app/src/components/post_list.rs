@@ -3,8 +3,33 @@ use leptos::{html::Div, prelude::*};
 
 /// The post list every strategy renders: plain HTML, with a button per tag.
 /// On its own it does nothing; inside a `TagFilter` the buttons filter it.
+/// The browser (the CSR page) renders it as components.
+#[cfg(not(feature = "ssr"))]
 #[component]
 pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
+    view! { <section class="posts"><PostListContent posts/></section> }
+}
+
+/// The post list, as the server renders it: a page of the list is the same
+/// HTML until the posts change, so it is rendered once per version of the
+/// content and kept in the post index (most of a list page's render, before).
+/// A list that is no page of the index as it is now (a tag's posts, or a page
+/// of an older version) is rendered afresh.
+#[cfg(feature = "ssr")]
+#[component]
+pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
+    let index = use_context::<crate::content::PostStore>().map(|store| store.index());
+    let render = |posts: &[PostSummary]| view! { <PostListContent posts=posts.to_vec()/> }.to_html();
+    let html = match index.as_ref().and_then(|index| index.page_html(&posts, || render(&posts))) {
+        Some(html) => html.to_string(),
+        None => render(&posts),
+    };
+    view! { <section class="posts" inner_html=html></section> }
+}
+
+/// What `PostList` holds: the tag buttons, then a card per post.
+#[component]
+fn PostListContent(posts: Vec<PostSummary>) -> impl IntoView {
     let tag_buttons = all_tags(&posts)
         .into_iter()
         .map(|tag| {
@@ -12,40 +37,14 @@ pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
             view! { <button type="button" data-tag-filter=tag aria-pressed="false">{label}</button> }
         })
         .collect_view();
-    view! {
-        <section class="posts">
-            <div class="tag-filter" role="group" aria-label="Filter posts by tag">
-                <button type="button" data-tag-filter-clear="" aria-pressed="true">"All"</button>
-                {tag_buttons}
-            </div>
-            <PostCards posts/>
-        </section>
-    }
-}
-
-/// The cards, as the browser renders them (the CSR page).
-#[cfg(not(feature = "ssr"))]
-#[component]
-fn PostCards(posts: Vec<PostSummary>) -> impl IntoView {
     let cards = posts.into_iter().map(|post| view! { <PostCard post/> }).collect_view();
-    view! { <ul class="post-list">{cards}</ul> }
-}
-
-/// The cards, as the server renders them: each one's HTML rendered once per
-/// version of the content and kept in the post index, then copied.
-#[cfg(feature = "ssr")]
-#[component]
-fn PostCards(posts: Vec<PostSummary>) -> impl IntoView {
-    let index = use_context::<crate::content::PostStore>().map(|store| store.index());
-    let render = |post: &PostSummary| view! { <PostCard post=post.clone()/> }.to_html();
-    let mut html = String::new();
-    for post in &posts {
-        match index.as_ref().and_then(|index| index.card(post, || render(post))) {
-            Some(card) => html.push_str(card),
-            None => html.push_str(&render(post)),
-        }
+    view! {
+        <div class="tag-filter" role="group" aria-label="Filter posts by tag">
+            <button type="button" data-tag-filter-clear="" aria-pressed="true">"All"</button>
+            {tag_buttons}
+        </div>
+        <ul class="post-list">{cards}</ul>
     }
-    view! { <ul class="post-list" inner_html=html></ul> }
 }
 
 /// What stands in for a page of `PostList` while its posts load (on `/csr`):

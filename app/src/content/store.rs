@@ -20,11 +20,10 @@ pub struct PostIndex {
     posts: Vec<Post>,
     by_slug: HashMap<String, usize>,
     sources: HashMap<String, PathBuf>,
-    /// Each post's card in a list, as HTML, rendered the first time a list
-    /// shows it: the card depends on the post alone, and rendering ten of them
-    /// was most of a list page's render. A new version of the content is a new
-    /// index, so an edited post is rendered again.
-    cards: Vec<OnceLock<String>>,
+    /// Each page of the post list, as HTML, rendered the first time it is
+    /// shown: a page depends on its posts alone. A new version of the content
+    /// is a new index, so a page with an edited post is rendered again.
+    pages: Vec<OnceLock<String>>,
 }
 
 impl PostIndex {
@@ -36,8 +35,8 @@ impl PostIndex {
         let sources = posts.iter().map(|(post, path)| (post.summary.slug.clone(), path.clone())).collect();
         let posts: Vec<Post> = posts.into_iter().map(|(post, _)| post).collect();
         let by_slug = posts.iter().enumerate().map(|(i, post)| (post.summary.slug.clone(), i)).collect();
-        let cards = posts.iter().map(|_| OnceLock::new()).collect();
-        PostIndex { posts, by_slug, sources, cards }
+        let pages = (0..page_count(posts.len())).map(|_| OnceLock::new()).collect();
+        PostIndex { posts, by_slug, sources, pages }
     }
 
     /// The Markdown file a post was read from, for error messages.
@@ -57,12 +56,17 @@ impl PostIndex {
         self.by_slug.get(slug).map(|&i| &self.posts[i])
     }
 
-    /// `post`'s card, rendered by `render` once per version of the content.
-    /// `None` if this index holds another version of `post` (the content
-    /// changed while the page was rendering): its card is not the one to show.
-    pub fn card(&self, post: &PostSummary, render: impl FnOnce() -> String) -> Option<&str> {
-        let &at = self.by_slug.get(&post.slug)?;
-        (self.posts[at].summary == *post).then(|| self.cards[at].get_or_init(render).as_str())
+    /// The HTML of the list of `posts`, rendered by `render` once per version
+    /// of the content, if `posts` is one of this index's pages as it is now;
+    /// `None` for any other list (a tag's posts, or a page of an older version
+    /// of the content, read before an edit).
+    pub fn page_html(&self, posts: &[PostSummary], render: impl FnOnce() -> String) -> Option<&str> {
+        let &at = self.by_slug.get(&posts.first()?.slug)?;
+        let on_page = &self.posts[at..self.posts.len().min(at + POSTS_PER_PAGE)];
+        let is_page = at % POSTS_PER_PAGE == 0
+            && on_page.len() == posts.len()
+            && on_page.iter().zip(posts).all(|(post, summary)| post.summary == *summary);
+        is_page.then(|| self.pages[at / POSTS_PER_PAGE].get_or_init(render).as_str())
     }
 
     /// Page `number` (from 1) of the list, or `None` past the last page.
@@ -314,20 +318,25 @@ mod tests {
     }
 
     #[test]
-    fn a_card_is_rendered_once_per_version_of_its_post() {
-        let dir = content_dir(&[("a.md", post_source("a", "Old", "2026-01-01"))]);
+    fn a_list_page_is_rendered_once_per_version_of_its_posts() {
+        let dir = content_dir(&[
+            ("a.md", post_source("a", "Old", "2026-01-02")),
+            ("b.md", post_source("b", "B", "2026-01-01")),
+        ]);
         let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
         let old = store.index();
-        let summary = old.get("a").unwrap().summary.clone();
-        assert_eq!(old.card(&summary, || "first".into()), Some("first"));
-        assert_eq!(old.card(&summary, || unreachable!("rendered once")), Some("first"));
+        let page = old.page(1).unwrap().posts;
+        assert_eq!(old.page_html(&page, || "first".into()), Some("first"));
+        assert_eq!(old.page_html(&page, || unreachable!("rendered once")), Some("first"));
+        assert_eq!(old.page_html(&page[1..], || unreachable!("not a page")), None, "a list that starts mid-page");
+        assert_eq!(old.page_html(&page[..1], || unreachable!("not a page")), None, "a page's first post alone");
 
-        rewrite(&dir.join("posts/a.md"), &post_source("a", "New title", "2026-01-01"));
+        rewrite(&dir.join("posts/a.md"), &post_source("a", "New title", "2026-01-02"));
         assert!(store.refresh());
         let new = store.index();
-        assert_eq!(new.card(&summary, || unreachable!("not this version")), None, "the old version is not the index's");
-        let edited = new.get("a").unwrap().summary.clone();
-        assert_eq!(new.card(&edited, || "second".into()), Some("second"), "the new version is rendered afresh");
+        assert_eq!(new.page_html(&page, || unreachable!("not this version")), None, "the old version is not the index's");
+        let edited = new.page(1).unwrap().posts;
+        assert_eq!(new.page_html(&edited, || "second".into()), Some("second"), "the new version is rendered afresh");
         fs::remove_dir_all(dir).unwrap();
     }
 
