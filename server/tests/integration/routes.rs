@@ -223,7 +223,7 @@ async fn an_edited_post_shows_on_ssr_without_a_restart() {
     let slug = post_slugs(&server.posts_dir()).remove(0);
     let path = server.posts_dir().join(format!("{slug}.md"));
     let source = std::fs::read_to_string(&path).unwrap();
-    // Rendered once before the edit, so that the post's card is in the index's cache.
+    // Rendered once before the edit, so that the post's list page is in the index's cache.
     assert!(server.get("/ssr").await.text().contains(&format!("data-post-slug=\"{slug}\"")));
     let edited = source.replacen("title:", "title: Edited live,", 1);
     std::fs::write(&path, edited).unwrap();
