@@ -20,9 +20,9 @@ pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
 pub fn PostList(posts: Vec<PostSummary>) -> impl IntoView {
     let index = use_context::<crate::content::PostStore>().map(|store| store.index());
     let render = |posts: &[PostSummary]| view! { <PostListContent posts=posts.to_vec()/> }.to_html();
-    let html = match index.as_ref().and_then(|index| index.page_html(&posts, || render(&posts))) {
-        Some(html) => html.to_string(),
-        None => render(&posts),
+    let html: std::sync::Arc<str> = match index.as_ref().and_then(|index| index.page_html(&posts, || render(&posts))) {
+        Some(html) => html,
+        None => render(&posts).into(),
     };
     view! { <section class="posts" inner_html=html></section> }
 }

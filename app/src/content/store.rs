@@ -23,7 +23,7 @@ pub struct PostIndex {
     /// Each page of the post list, as HTML, rendered the first time it is
     /// shown: a page depends on its posts alone. A new version of the content
     /// is a new index, so a page with an edited post is rendered again.
-    pages: Vec<OnceLock<String>>,
+    pages: Vec<OnceLock<Arc<str>>>,
 }
 
 impl PostIndex {
@@ -59,25 +59,31 @@ impl PostIndex {
     /// The HTML of the list of `posts`, rendered by `render` once per version
     /// of the content, if `posts` is one of this index's pages as it is now;
     /// `None` for any other list (a tag's posts, or a page of an older version
-    /// of the content, read before an edit).
-    pub fn page_html(&self, posts: &[PostSummary], render: impl FnOnce() -> String) -> Option<&str> {
+    /// of the content, read before an edit). Shared, not copied, per request.
+    pub fn page_html(&self, posts: &[PostSummary], render: impl FnOnce() -> String) -> Option<Arc<str>> {
         let &at = self.by_slug.get(&posts.first()?.slug)?;
-        let on_page = &self.posts[at..self.posts.len().min(at + POSTS_PER_PAGE)];
-        let is_page = at % POSTS_PER_PAGE == 0
-            && on_page.len() == posts.len()
-            && on_page.iter().zip(posts).all(|(post, summary)| post.summary == *summary);
-        is_page.then(|| self.pages[at / POSTS_PER_PAGE].get_or_init(render).as_str())
+        let number = at / POSTS_PER_PAGE + 1;
+        let on_page = self.posts_on_page(number).filter(|_| at % POSTS_PER_PAGE == 0)?;
+        let is_page =
+            on_page.len() == posts.len() && on_page.iter().zip(posts).all(|(post, summary)| post.summary == *summary);
+        is_page.then(|| self.pages[number - 1].get_or_init(|| render().into()).clone())
     }
 
     /// Page `number` (from 1) of the list, or `None` past the last page.
     /// It copies one page's summaries, however many posts there are.
     pub fn page(&self, number: usize) -> Option<PostsPage> {
-        let count = page_count(self.posts.len());
-        if number == 0 || number > count {
+        let on_page = self.posts_on_page(number)?;
+        let posts = on_page.iter().map(|post| post.summary.clone()).collect();
+        Some(PostsPage { posts, number, count: page_count(self.posts.len()) })
+    }
+
+    /// The posts on page `number` (from 1), or `None` past the last page.
+    fn posts_on_page(&self, number: usize) -> Option<&[Post]> {
+        if number == 0 || number > page_count(self.posts.len()) {
             return None;
         }
-        let on_page = self.posts.iter().skip((number - 1) * POSTS_PER_PAGE).take(POSTS_PER_PAGE);
-        Some(PostsPage { posts: on_page.map(|post| post.summary.clone()).collect(), number, count })
+        let first = (number - 1) * POSTS_PER_PAGE;
+        Some(&self.posts[first..self.posts.len().min(first + POSTS_PER_PAGE)])
     }
 }
 
@@ -326,8 +332,8 @@ mod tests {
         let store = PostStore::load(&dir, Drafts::Hidden).unwrap();
         let old = store.index();
         let page = old.page(1).unwrap().posts;
-        assert_eq!(old.page_html(&page, || "first".into()), Some("first"));
-        assert_eq!(old.page_html(&page, || unreachable!("rendered once")), Some("first"));
+        assert_eq!(old.page_html(&page, || "first".into()).as_deref(), Some("first"));
+        assert_eq!(old.page_html(&page, || unreachable!("rendered once")).as_deref(), Some("first"));
         assert_eq!(old.page_html(&page[1..], || unreachable!("not a page")), None, "a list that starts mid-page");
         assert_eq!(old.page_html(&page[..1], || unreachable!("not a page")), None, "a page's first post alone");
 
@@ -336,7 +342,7 @@ mod tests {
         let new = store.index();
         assert_eq!(new.page_html(&page, || unreachable!("not this version")), None, "the old version is not the index's");
         let edited = new.page(1).unwrap().posts;
-        assert_eq!(new.page_html(&edited, || "second".into()), Some("second"), "the new version is rendered afresh");
+        assert_eq!(new.page_html(&edited, || "second".into()).as_deref(), Some("second"), "the new version is rendered afresh");
         fs::remove_dir_all(dir).unwrap();
     }
 

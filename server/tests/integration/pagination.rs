@@ -27,6 +27,14 @@ fn paged_content() -> Arc<TestDirs> {
     dirs
 }
 
+/// A server over [`paged_content`], with its pages prerendered.
+async fn paged_server() -> TestServer {
+    let dirs = paged_content();
+    prerender(&dirs.config()).await;
+    let config = dirs.config();
+    spawn_in(dirs, config).await
+}
+
 /// The `href` of the page's `<a rel="…">`, if it has one.
 fn link(html: &str, rel: &str) -> Option<String> {
     let needle = format!("rel=\"{rel}\"");
@@ -37,10 +45,7 @@ fn link(html: &str, rel: &str) -> Option<String> {
 
 #[tokio::test]
 async fn every_list_strategy_serves_the_same_pages_linked_newer_to_older() {
-    let dirs = paged_content();
-    prerender(&dirs.config()).await;
-    let config = dirs.config();
-    let server = spawn_in(dirs, config).await;
+    let server = paged_server().await;
     let newest_first: Vec<String> = server.state.posts.index().summaries().into_iter().map(|post| post.slug).collect();
     assert_eq!(newest_first.len(), POSTS);
     for base in LISTS {
@@ -69,10 +74,7 @@ async fn every_list_strategy_serves_the_same_pages_linked_newer_to_older() {
 
 #[tokio::test]
 async fn csr_sends_a_shell_for_each_list_page_and_the_api_its_posts() {
-    let dirs = paged_content();
-    prerender(&dirs.config()).await;
-    let config = dirs.config();
-    let server = spawn_in(dirs, config).await;
+    let server = paged_server().await;
     let newest_first: Vec<String> = server.state.posts.index().summaries().into_iter().map(|post| post.slug).collect();
     let mut listed = Vec::new();
     for number in 1..=3 {
@@ -99,10 +101,7 @@ async fn csr_sends_a_shell_for_each_list_page_and_the_api_its_posts() {
 
 #[tokio::test]
 async fn each_list_page_has_a_title_of_its_own_the_csr_shell_too() {
-    let dirs = paged_content();
-    prerender(&dirs.config()).await;
-    let config = dirs.config();
-    let server = spawn_in(dirs, config).await;
+    let server = paged_server().await;
     for base in LISTS.into_iter().chain(["/csr"]) {
         for number in 1..=3 {
             let path = list_page_path(base, number);
