@@ -12,7 +12,7 @@ use std::{
     collections::HashMap,
     io,
     path::{Path, PathBuf},
-    sync::RwLock,
+    sync::{Arc, RwLock},
     time::SystemTime,
 };
 
@@ -47,12 +47,15 @@ pub struct StaticPage {
     pub brotli: Option<Bytes>,
     pub scripts: InlineScripts,
     pub policy: HeaderValue,
+    /// The ids of the hole slots in it (`data-ppr-hole`), in page order: what
+    /// PPR fills after the page, when it is a PPR shell.
+    pub holes: Arc<[String]>,
 }
 
 impl StaticPage {
     pub fn new(html: Bytes) -> StaticPage {
         let scripts = InlineScripts::of_page(&html);
-        StaticPage { policy: scripts.content_security_policy(), scripts, html, brotli: None }
+        StaticPage { policy: scripts.content_security_policy(), scripts, holes: hole_slots(&html), html, brotli: None }
     }
 
     /// The body for a request with these headers, and its `Content-Encoding`:
@@ -67,6 +70,18 @@ impl StaticPage {
     fn len(&self) -> usize {
         self.html.len() + self.brotli.as_ref().map_or(0, Bytes::len)
     }
+}
+
+/// The `data-ppr-hole` ids in `html`, in the order they appear.
+fn hole_slots(html: &[u8]) -> Arc<[String]> {
+    const SLOT: &[u8] = b"data-ppr-hole=\"";
+    memchr::memmem::find_iter(html, SLOT)
+        .filter_map(|at| {
+            let id = &html[at + SLOT.len()..];
+            let end = memchr::memchr(b'"', id)?;
+            std::str::from_utf8(&id[..end]).ok().map(str::to_string)
+        })
+        .collect()
 }
 
 impl PageFiles {
@@ -163,6 +178,13 @@ async fn read_brotli_copy(page: &Path, html: &[u8], page_modified: SystemTime) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shell_names_its_hole_slots_in_page_order() {
+        let html = br#"<aside><div class="hole-slot" data-ppr-hole="most-viewed-today"><span></span></div><p>data-ppr-hole</p><div data-ppr-hole="trending"></div></aside>"#;
+        assert_eq!(&*hole_slots(html), ["most-viewed-today", "trending"]);
+        assert!(hole_slots(b"<p>no holes</p>").is_empty());
+    }
 
     #[tokio::test]
     async fn a_rewritten_file_is_read_again_and_a_missing_one_is_an_error() {

@@ -13,7 +13,7 @@ use crate::{
 use app::{
     api::DataTime,
     clock,
-    components::{render_hole, render_hole_error, HoleKind},
+    components::{hole_error, Hole},
     shell,
     site::PageUrl,
     PageShell, Strategy,
@@ -25,7 +25,10 @@ use axum::{
 use bytes::Bytes;
 use futures::StreamExt;
 use crate::owners::clear_leftover_owner;
-use leptos::reactive::{computed::ScopedFuture, owner::Owner};
+use leptos::{
+    reactive::{computed::ScopedFuture, owner::Owner},
+    tachys::view::RenderHtml,
+};
 use std::time::{Duration, Instant};
 
 /// Renders the whole document for `uri` as `strategy` would serve it, waiting for
@@ -68,16 +71,16 @@ async fn render(
     (response, ServerTiming::default().with("data", data.total()).with("render", started.elapsed()), scripts)
 }
 
-/// One PPR hole's content, rendered alone, for `kind`'s data as of now. A hole
+/// One PPR hole's content, rendered alone, with its data as of now. A hole
 /// that fails or runs out of `time` renders its error state: it always ends.
-pub async fn hole(state: &AppState, kind: HoleKind, time: Duration) -> String {
+pub async fn hole(state: &AppState, hole: &'static Hole, time: Duration) -> String {
     clear_leftover_owner();
     let owner = Owner::new();
     owner.with(|| state.provide_render_context());
-    let content = owner.with(|| ScopedFuture::new(render_hole(kind)));
+    let content = owner.with(|| ScopedFuture::new((hole.content)()));
     match tokio::time::timeout(time, content).await {
-        Ok(html) => html,
-        Err(_) => owner.with(|| render_hole_error(kind, &format!("no data within {} ms", time.as_millis()))),
+        Ok(view) => owner.with(|| view.to_html()),
+        Err(_) => owner.with(|| hole_error(hole.id, format!("no data within {} ms", time.as_millis())).to_html()),
     }
 }
 

@@ -1,131 +1,39 @@
+//! The demo's two holes: the posts most viewed today and this week, read per
+//! request from the view counts (`crate::live`). Streaming SSR and PPR show
+//! them on their post lists.
+
+use super::{hole_error, GeneratedAt, Hole, HoleFilling, Holes};
 use crate::{
     api::{most_viewed_today, trending_this_week},
-    components::GeneratedAt,
     post::Leaderboard,
 };
 use leptos::prelude::*;
 use leptos::server_fn::error::ServerFnError;
 
-/// One of the page's dynamic holes: request-time data the build can't know.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HoleKind {
-    MostViewedToday,
-    Trending,
-}
+/// "Most viewed today" comes first on the page but is the slower one, so the
+/// holes finish in another order than the page's.
+pub const MOST_VIEWED_TODAY: Hole = Hole {
+    id: "most-viewed-today",
+    title: "Most viewed today",
+    content: || Box::pin(async { leaderboard("most-viewed-today", most_viewed_today().await) }),
+};
 
-impl HoleKind {
-    /// In page order. "Most viewed today" comes first but is the slower one,
-    /// so completion order differs from page order.
-    pub const ALL: [HoleKind; 2] = [HoleKind::MostViewedToday, HoleKind::Trending];
+pub const TRENDING: Hole = Hole {
+    id: "trending",
+    title: "Trending this week",
+    content: || Box::pin(async { leaderboard("trending", trending_this_week().await) }),
+};
 
-    pub fn id(self) -> &'static str {
-        match self {
-            HoleKind::MostViewedToday => "most-viewed-today",
-            HoleKind::Trending => "trending",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            HoleKind::MostViewedToday => "Most viewed today",
-            HoleKind::Trending => "Trending this week",
-        }
-    }
-
-    async fn load(self) -> Result<Leaderboard, ServerFnError> {
-        match self {
-            HoleKind::MostViewedToday => most_viewed_today().await,
-            HoleKind::Trending => trending_this_week().await,
-        }
-    }
-}
-
-/// How the holes get their content.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HoleFilling {
-    /// Each hole is a `<Suspense>` of this render: out-of-order streaming sends
-    /// its content when its data is ready.
-    Streamed,
-    /// The render writes skeletons only; the server fills each hole after the
-    /// prerendered shell, in the same response (PPR).
-    AfterShell,
-}
-
-/// The page's live holes, each with its own skeleton and its own stamp.
+/// Both holes, in page order.
 #[component]
 pub fn LiveHoles(filling: HoleFilling) -> impl IntoView {
-    let holes = HoleKind::ALL
-        .into_iter()
-        .map(|kind| {
-            let slot = match filling {
-                HoleFilling::Streamed => view! { <StreamedHole kind/> }.into_any(),
-                HoleFilling::AfterShell => view! { <HoleSlot kind/> }.into_any(),
-            };
-            view! {
-                <section class="hole" data-hole=kind.id()>
-                    <h2>{kind.title()}</h2>
-                    {slot}
-                </section>
-            }
-        })
-        .collect_view();
-    view! { <aside class="live-holes" aria-label="Live data">{holes}</aside> }
+    view! { <Holes holes=&[&MOST_VIEWED_TODAY, &TRENDING] filling label="Live data"/> }
 }
 
-/// Its data is loaded by the render's own future, not by a `Resource`: a hole
-/// is server HTML that never hydrates, so there is nothing to serialise, and a
-/// resource's loader would be a task of its own, woken across threads.
-#[component]
-fn StreamedHole(kind: HoleKind) -> impl IntoView {
-    view! {
-        <div class="hole-body">
-            <Suspense fallback=|| view! { <HoleSkeleton/> }>
-                {move || Suspend::new(async move { hole_content(kind, kind.load().await) })}
-            </Suspense>
-        </div>
-    }
-}
-
-/// PPR's hole container: a skeleton until the server's fill script replaces
-/// its contents. Holes are server HTML, never hydrated, so nothing in the
-/// browser ever puts the skeleton back.
-#[component]
-fn HoleSlot(kind: HoleKind) -> impl IntoView {
-    view! {
-        <div class="hole-slot hole-body" data-ppr-hole=kind.id()>
-            <HoleSkeleton/>
-        </div>
-    }
-}
-
-/// The HTML of one hole's content, rendered on its own: what PPR sends after the shell.
-#[cfg(feature = "ssr")]
-pub async fn render_hole(kind: HoleKind) -> String {
-    hole_content(kind, kind.load().await).to_html()
-}
-
-/// The HTML of a hole that failed or ran out of time.
-#[cfg(feature = "ssr")]
-pub fn render_hole_error(kind: HoleKind, message: &str) -> String {
-    hole_content(kind, Err(ServerFnError::new(message))).to_html()
-}
-
-fn hole_content(kind: HoleKind, board: Result<Leaderboard, ServerFnError>) -> AnyView {
+fn leaderboard(id: &'static str, board: Result<Leaderboard, ServerFnError>) -> AnyView {
     match board {
-        Ok(board) => view! { <LeaderboardList id=kind.id() board/> }.into_any(),
-        Err(error) => view! {
-            <p class="hole-error" data-hole-error=kind.id()>"Unavailable: " {error.to_string()}</p>
-        }
-        .into_any(),
-    }
-}
-
-#[component]
-fn HoleSkeleton() -> impl IntoView {
-    view! {
-        <div class="hole-skeleton" data-hole-skeleton="" aria-busy="true" aria-label="Loading">
-            <span></span><span></span><span></span>
-        </div>
+        Ok(board) => view! { <LeaderboardList id board/> }.into_any(),
+        Err(error) => hole_error(id, error.to_string()),
     }
 }
 

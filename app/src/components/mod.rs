@@ -1,5 +1,6 @@
 mod bundle_loader;
 mod generated_at;
+mod hole;
 mod inspector;
 mod live_holes;
 mod nav;
@@ -10,9 +11,8 @@ mod post_list;
 pub use bundle_loader::BundleLoader;
 pub use generated_at::GeneratedAt;
 pub use inspector::Inspector;
-pub use live_holes::{HoleFilling, HoleKind, LiveHoles};
-#[cfg(feature = "ssr")]
-pub use live_holes::{render_hole, render_hole_error};
+pub use hole::{hole, hole_error, Hole, HoleFilling, Holes, HOLES};
+pub use live_holes::LiveHoles;
 pub use nav::Nav;
 pub use page_meta::{PageKind, PageMeta};
 pub use pagination::Pagination;

@@ -1,7 +1,9 @@
 //! PPR: partial prerendering. `make build` wrote the page's shell to disk: nav,
 //! post list, skeletons in the holes, and a resolver script (`__pprFill`). A
 //! request gets the shell file's bytes at once, unchanged, then one inline
-//! `<script>` per hole, in the order the holes finish, on the same response.
+//! `<script>` per hole slot in the shell (`data-ppr-hole`, filled by the hole
+//! of that id in `app::components::HOLES`), in the order the holes finish, on
+//! the same response.
 //! Only the holes cost compute: this module never renders the shell, it reads
 //! it (through `PageFiles`, like SSG).
 //!
@@ -17,7 +19,10 @@ use crate::{
     state::AppState,
     strategies::ssg,
 };
-use app::{components::HoleKind, Strategy};
+use app::{
+    components::{hole, Hole},
+    Strategy,
+};
 use axum::{
     body::Body,
     extract::State,
@@ -50,29 +55,30 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
     // this response, by a nonce.
     let nonce = new_nonce();
     let scripts = InlineScripts { nonce: Some(nonce.clone()), hashes: shell.scripts.hashes.clone() };
-    let shell = shell.html;
+    let (slots, shell) = (shell.holes, shell.html);
 
-    let holes: FuturesUnordered<_> = HoleKind::ALL
-        .into_iter()
-        .map(|kind| {
+    let fills: FuturesUnordered<_> = slots
+        .iter()
+        .filter_map(|id| hole(id).or_else(|| unknown_hole(id)))
+        .map(|hole| {
             let (state, nonce) = (state.clone(), nonce.clone());
             async move {
-                let html = render::hole(&state, kind, state.config.ppr_hole_timeout).await;
-                Bytes::from(fill_script(&nonce, kind.id(), &html))
+                let html = render::hole(&state, hole, state.config.ppr_hole_timeout).await;
+                Bytes::from(fill_script(&nonce, hole.id, &html))
             }
         })
         .collect();
 
     let response = if request.version() <= Version::HTTP_10 {
         // No chunked encoding: wait for every hole and send one complete body.
-        let fills: Vec<Bytes> = holes.collect().await;
+        let fills: Vec<Bytes> = fills.collect().await;
         let mut body = shell.to_vec();
         fills.iter().for_each(|fill| body.extend_from_slice(fill));
         let mut response = Response::new(Body::from(body));
         response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(response_len(&shell, &fills)));
         response
     } else {
-        let body = futures::stream::once(async move { shell }).chain(holes).map(Ok::<_, Infallible>);
+        let body = futures::stream::once(async move { shell }).chain(fills).map(Ok::<_, Infallible>);
         Response::new(Body::from_stream(body))
     };
     let mut response = finish(response, Strategy::Ppr, timing, Caching::NoStore, scripts.content_security_policy());
@@ -80,6 +86,15 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     response
+}
+
+/// A slot whose id no hole in `app::components::HOLES` has: it keeps its
+/// skeleton, and the log says why.
+fn unknown_hole(id: &str) -> Option<&'static Hole> {
+    app::repeated_errors::log_error("PPR slot without a hole", |held_back| {
+        tracing::error!(id, held_back, "a PPR shell has a slot for a hole that `app::components::HOLES` does not list");
+    });
+    None
 }
 
 fn response_len(shell: &Bytes, fills: &[Bytes]) -> usize {
