@@ -26,7 +26,7 @@ use leptos_router::{
     location::RequestUrl,
     path,
 };
-use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage, TagPage};
+use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage, StrategyListPage, TagPage};
 pub use strategy::Strategy;
 
 /// What the server knows about a document before rendering it.
@@ -121,6 +121,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/isr/page/:page") view=IsrIndex/>
                     <Route path=path!("/ppr") view=PprIndex/>
                     <Route path=path!("/ppr/page/:page") view=PprIndex/>
+                    <Route path=path!("/posts") view=PostIndexPage/>
+                    <Route path=path!("/posts/page/:page") view=PostIndexPage/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
                     <Route path=path!("/tags/:tag") view=TagPage/>
                 </Routes>
@@ -132,23 +134,23 @@ pub fn App() -> impl IntoView {
 // Each strategy's post list, at its path and at each of its older pages.
 #[component]
 fn SsgIndex() -> impl IntoView {
-    view! { <PostIndexPage strategy=Strategy::Ssg/> }
+    view! { <StrategyListPage strategy=Strategy::Ssg/> }
 }
 #[component]
 fn SsrIndex() -> impl IntoView {
-    view! { <PostIndexPage strategy=Strategy::Ssr/> }
+    view! { <StrategyListPage strategy=Strategy::Ssr/> }
 }
 #[component]
 fn StreamIndex() -> impl IntoView {
-    view! { <PostIndexPage strategy=Strategy::Stream live_holes=HoleFilling::Streamed/> }
+    view! { <StrategyListPage strategy=Strategy::Stream live_holes=HoleFilling::Streamed/> }
 }
 #[component]
 fn IsrIndex() -> impl IntoView {
-    view! { <PostIndexPage strategy=Strategy::Isr/> }
+    view! { <StrategyListPage strategy=Strategy::Isr/> }
 }
 #[component]
 fn PprIndex() -> impl IntoView {
-    view! { <PostIndexPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }
+    view! { <StrategyListPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }
 }
 
 /// What every page has around its content: the header, and `<main>`. The CSR

@@ -55,6 +55,17 @@ pub fn page_count(posts: usize) -> usize {
     posts.div_ceil(POSTS_PER_PAGE).max(1)
 }
 
+/// Where the list of every post is, and its older pages (`/posts/page/2`).
+pub const POSTS_PATH: &str = "/posts";
+
+/// The title of page `number` of a list called `name`.
+pub fn list_title(name: &str, number: usize) -> String {
+    match number {
+        1 => name.to_string(),
+        number => format!("{name}, page {number}"),
+    }
+}
+
 /// Where page `number` of the list at `base` (`/ssg`) is: page 1 is `base` itself.
 pub fn list_page_path(base: &str, number: usize) -> String {
     if number == 1 {

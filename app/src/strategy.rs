@@ -63,10 +63,7 @@ impl Strategy {
 
     /// The title of page `number` of this strategy's post list.
     pub fn list_title(self, number: usize) -> String {
-        match number {
-            1 => self.name().to_string(),
-            number => format!("{}, page {number}", self.name()),
-        }
+        crate::post::list_title(self.name(), number)
     }
 
     /// What the strategy means, in one line.

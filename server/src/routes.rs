@@ -34,6 +34,8 @@ pub const PAGES: &[Page] = &[
     Page { path: "/isr/page/{page}", strategy: Strategy::Isr },
     Page { path: "/ppr", strategy: Strategy::Ppr },
     Page { path: "/ppr/page/{page}", strategy: Strategy::Ppr },
+    Page { path: "/posts", strategy: Strategy::Ssg },
+    Page { path: "/posts/page/{page}", strategy: Strategy::Ssg },
     Page { path: "/posts/{slug}", strategy: Strategy::Ssg },
     Page { path: "/tags/{tag}", strategy: Strategy::Ssg },
 ];

@@ -1,4 +1,4 @@
-use crate::{site::SITE_TITLE, strategy::Strategy};
+use crate::{post::POSTS_PATH, site::SITE_TITLE, strategy::Strategy};
 use leptos::prelude::*;
 
 /// The site header. Links carry `rel="external"`: each page is its own document,
@@ -21,8 +21,9 @@ pub fn Nav() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href="/" rel="external">{SITE_TITLE}</a>
-            <nav aria-label="Strategies">
+            <nav aria-label="Site">
                 <ul>
+                    <li><a href=POSTS_PATH rel="external" title="Every post, newest first">"posts"</a></li>
                     {links}
                     <li><a href="/compare" rel="external" title="Every strategy side by side">"compare"</a></li>
                 </ul>

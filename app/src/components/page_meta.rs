@@ -12,7 +12,7 @@ pub enum PageKind {
 }
 
 /// What the `<head>` says about a page: its `<title>` (the page's own title,
-/// then the site's), its description, the canonical URL, and the OpenGraph and
+/// then the site's; the site's alone on the front page, which has none), its description, the canonical URL, and the OpenGraph and
 /// Twitter card tags that search engines and link previews read. Every page
 /// sets these through this component.
 ///
@@ -22,7 +22,7 @@ pub enum PageKind {
 /// (Attribute values are escaped by Leptos itself.)
 #[component]
 pub fn PageMeta(
-    #[prop(into)] title: String,
+    #[prop(optional, into)] title: Option<String>,
     #[prop(optional, into)] description: Option<String>,
     #[prop(optional)] kind: PageKind,
 ) -> impl IntoView {
@@ -31,8 +31,10 @@ pub fn PageMeta(
     // the browser renders (CSR) has the server's tags in its shell already.
     let url = use_context::<PageUrl>().map(|PageUrl(url)| url);
     let og_type = if kind == PageKind::Article { "article" } else { "website" };
+    let full_title = title.as_ref().map_or_else(|| SITE_TITLE.to_string(), |title| format!("{title} · {SITE_TITLE}"));
+    let title = title.unwrap_or_else(|| SITE_TITLE.to_string());
     view! {
-        <Title text=escape_text(&format!("{title} · {SITE_TITLE}"))/>
+        <Title text=escape_text(&full_title)/>
         <Meta name="description" content=description.clone()/>
         {url.clone().map(|url| view! { <Link rel="canonical" href=url/> })}
         <Meta property="og:site_name" content=SITE_TITLE/>

@@ -3,7 +3,7 @@ use crate::{
     clock,
     post::list_page_at,
     components::{Pagination, PostList, PostListPlaceholder, TagFilter},
-    pages::post_index::StrategyIntro,
+    pages::StrategyIntro,
     strategy::Strategy,
 };
 use leptos::{either::EitherOf4, prelude::*};

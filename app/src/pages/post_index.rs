@@ -1,9 +1,8 @@
 use crate::{
     api::list_posts_page,
-    components::{HoleFilling, LiveHoles, PageMeta, Pagination, PostList, TagFilterIsland},
+    components::{PageMeta, Pagination, PostList, TagFilterIsland},
     pages::NotFoundPage,
-    post::page_number,
-    strategy::Strategy,
+    post::{list_title, page_number, POSTS_PATH},
 };
 use leptos::prelude::*;
 use leptos_router::{hooks::use_params, params::Params};
@@ -13,30 +12,41 @@ struct ListParams {
     page: Option<String>,
 }
 
-/// The blog's post list, as one strategy serves it, one page of posts at a
-/// time: the newest at the strategy's path (`/ssr`), older ones at
-/// `/ssr/page/2` and on. Every server-rendered strategy uses this page; only
-/// *when* it runs differs. With `live_holes`, it also has the request-time
-/// holes that streaming and PPR fill in later.
+/// `/posts`: every post, newest first, one page of posts at a time (older ones
+/// at `/posts/page/2` and on). Prerendered by the build.
 #[component]
-pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<HoleFilling>) -> impl IntoView {
-    let segment = use_params::<ListParams>().with_untracked(|params| params.as_ref().ok().and_then(|p| p.page.clone()));
-    let number = match segment {
-        None => 1,
-        Some(segment) => match page_number(&segment) {
-            Some(number) => number,
-            None => return view! { <NotFoundPage/> }.into_any(),
-        },
+pub fn PostIndexPage() -> impl IntoView {
+    let Some(number) = list_page_number() else {
+        return view! { <NotFoundPage/> }.into_any();
     };
+    view! {
+        <PageMeta title=list_title("Posts", number) description="Every post, newest first."/>
+        <h1>"Posts"</h1>
+        <PostListing base=POSTS_PATH number/>
+    }
+    .into_any()
+}
+
+/// Which page of its list this address names: 1 for the list's own path,
+/// `None` for a `page` segment that is no page number.
+pub fn list_page_number() -> Option<usize> {
+    let segment = use_params::<ListParams>().with_untracked(|params| params.as_ref().ok().and_then(|p| p.page.clone()));
+    match segment {
+        None => Some(1),
+        Some(segment) => page_number(&segment),
+    }
+}
+
+/// Page `number` of the post list whose first page is at `base`: its posts,
+/// with the tag filter, and the links to the newer and older pages. A page
+/// past the last is the 404 page, with its status.
+#[component]
+pub fn PostListing(base: &'static str, number: usize) -> impl IntoView {
     // Blocking: the response waits for it before its first byte, so a page past
     // the last still answers 404. Streamed, the shell carries the fallback and the
     // list follows in a chunk of its own, like the holes.
     let page = Resource::new_blocking(move || number, list_posts_page);
-    let title = strategy.list_title(number);
     view! {
-        <PageMeta title description=strategy.summary()/>
-        <StrategyIntro strategy/>
-        {live_holes.map(|filling| view! { <LiveHoles filling/> })}
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
@@ -44,7 +54,7 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
                         let posts = page.posts.clone();
                         view! {
                             <TagFilterIsland><PostList posts/></TagFilterIsland>
-                            <Pagination base=strategy.path() page/>
+                            <Pagination base page/>
                         }
                         .into_any()
                     }
@@ -54,18 +64,5 @@ pub fn PostIndexPage(strategy: Strategy, #[prop(optional)] live_holes: Option<Ho
                 }
             })}
         </Suspense>
-    }
-    .into_any()
-}
-
-/// The heading that says which strategy made this page and what that means.
-#[component]
-pub fn StrategyIntro(strategy: Strategy) -> impl IntoView {
-    view! {
-        <section class="strategy-intro">
-            <p class="strategy-badge" data-strategy=strategy.as_str()>{strategy.as_str()}</p>
-            <h1>{strategy.name()}</h1>
-            <p>{strategy.summary()}</p>
-        </section>
     }
 }

@@ -1,14 +1,14 @@
-//! The post list a page at a time: every list strategy serves the same pages,
+//! The post list a page at a time: `/posts` and every list strategy serve the same pages,
 //! newest first, each linked to the newer and the older one with `rel="prev"`
 //! and `rel="next"`; a page past the last, or a second spelling of one, is 404.
 //! CSR sends a shell for each of the same pages, and the bundle fetches the
 //! page's posts from `/api/posts/page`.
 
 use crate::common::*;
-use app::post::{list_page_path, PostsPage, POSTS_PER_PAGE};
+use app::post::{list_page_path, PostsPage, POSTS_PATH, POSTS_PER_PAGE};
 use std::sync::Arc;
 
-const LISTS: [&str; 5] = ["/ssg", "/ssr", "/stream", "/isr", "/ppr"];
+const LISTS: [&str; 6] = [POSTS_PATH, "/ssg", "/ssr", "/stream", "/isr", "/ppr"];
 /// Two full pages and three posts over.
 const POSTS: usize = 2 * POSTS_PER_PAGE + 3;
 
@@ -73,6 +73,18 @@ async fn every_list_strategy_serves_the_same_pages_linked_newer_to_older() {
 }
 
 #[tokio::test]
+async fn the_front_page_lists_the_newest_posts_and_links_to_the_older_ones() {
+    let server = paged_server().await;
+    let newest_first: Vec<String> = server.state.posts.index().summaries().into_iter().map(|post| post.slug).collect();
+    let home = server.get("/").await;
+    assert_eq!(home.status, 200);
+    let html = home.text();
+    assert_eq!(attribute_values(&html, "data-post-slug"), newest_first[..POSTS_PER_PAGE], "the first page of posts");
+    assert_eq!(link(&html, "next"), Some(list_page_path(POSTS_PATH, 2)));
+    assert_eq!(link(&html, "prev"), None);
+}
+
+#[tokio::test]
 async fn csr_sends_a_shell_for_each_list_page_and_the_api_its_posts() {
     let server = paged_server().await;
     let newest_first: Vec<String> = server.state.posts.index().summaries().into_iter().map(|post| post.slug).collect();
@@ -117,14 +129,14 @@ async fn each_list_page_has_a_title_of_its_own_the_csr_shell_too() {
 async fn the_list_pages_are_prerendered_in_the_sitemap_and_work_from_a_plain_file_server() {
     let dirs = paged_content();
     prerender(&dirs.config()).await;
-    for page in ["ssg/page/2", "ssg/page/3", "isr/page/3", "ppr/page/2"] {
+    for page in ["posts/page/2", "posts/page/3", "ssg/page/2", "ssg/page/3", "isr/page/3", "ppr/page/2"] {
         assert!(dirs.site().join(page).join("index.html").is_file(), "{page} is written by the build");
     }
     assert!(!dirs.site().join("ssg/page/4").exists());
     let sitemap = std::fs::read_to_string(dirs.site().join("sitemap.xml")).unwrap();
     let sitemap = roxmltree::Document::parse(&sitemap).unwrap();
     let listed: Vec<&str> = sitemap.descendants().filter(|n| n.has_tag_name("loc")).filter_map(|n| n.text()).collect();
-    for page in ["/ssg/page/2", "/ssg/page/3", "/ssr/page/3", "/stream/page/2", "/csr/page/3", "/isr/page/3", "/ppr/page/3"] {
+    for page in ["/posts/page/3", "/ssg/page/2", "/ssg/page/3", "/ssr/page/3", "/stream/page/2", "/csr/page/3", "/isr/page/3", "/ppr/page/3"] {
         assert!(listed.iter().any(|url| url.ends_with(page)), "the sitemap lists {page}");
     }
 
