@@ -12,7 +12,7 @@ serve: build
 	$(SERVER)
 
 ## dev: the edit loop. Serves at http://127.0.0.1:3000 ($LEPTOS_SITE_ADDR), rebuilds
-## what an edit needs (debug builds in target/dev/, apart from the release build),
+## what an edit needs (in target/dev/, on the release build's dependencies),
 ## and reloads the open page through the socket on $LEPTOS_RELOAD_PORT (3001); Ctrl-C stops it all
 dev: toolchain
 	cargo xtask dev
@@ -83,7 +83,7 @@ cluster-bench: build bench-tools
 
 # The dev-loop test (end2end/dev/) drives the xtask binary on a scratch copy of
 # the project. It runs apart, with a longer limit: on a fresh machine its first
-# round builds make dev's debug dependencies.
+# round builds the bundles' debug dependencies (the server's are make build's).
 test-e2e:
 	cargo build --release --package xtask
 	cd end2end && npm test && npm run test:dev

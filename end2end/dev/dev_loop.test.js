@@ -16,7 +16,8 @@ const XTASK = resolve(repoRoot, 'target/release/xtask');
 const SCRATCH = resolve(repoRoot, 'target/dev-loop-test');
 const PROJECT = join(SCRATCH, 'project');
 const CONTENT = join(SCRATCH, 'content');
-// The first round builds the debug dependencies when none are built yet (CI: about 6 minutes).
+// The first round builds the bundles' debug dependencies when none are built yet
+// (about 2 minutes here), and the server's too when `make build` has not run.
 const FIRST_ROUND_MS = 15 * 60 * 1000;
 const EDIT_MS = 3 * 60 * 1000;
 
@@ -61,7 +62,7 @@ async function startDev() {
       LEPTOS_SITE_ADDR: `127.0.0.1:${sitePort}`,
       LEPTOS_RELOAD_PORT: String(reloadPort),
       CONTENT_DIR: CONTENT,
-      // The debug dependencies are shared with the project's own `make dev`.
+      // The dev builds' dependencies are shared with the project's own `make dev`.
       CARGO_TARGET_DIR: resolve(repoRoot, 'target'),
       DEMO_LATENCY_MS: '0',
       RUST_LOG: 'warn,server=info',

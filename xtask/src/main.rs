@@ -15,6 +15,7 @@ mod gen_posts;
 mod http;
 mod new;
 mod nginx;
+mod prebuilt;
 mod project;
 mod site;
 mod soak;
