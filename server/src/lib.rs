@@ -1,6 +1,7 @@
 //! The axum server: every strategy, the API and the static files, over one `AppState`.
 
 pub mod api;
+pub mod cli;
 pub mod client_address;
 pub mod config;
 pub mod connections;
