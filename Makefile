@@ -89,8 +89,9 @@ test-e2e:
 	cd end2end && npm test && npm run test:dev
 
 ## bench-dev: make dev's loop on a scratch copy, timed from each save to the open page
-## in Chromium showing it (a stylesheet, a post, a component); writes target/bench/dev-loop.json
-bench-dev: toolchain browser e2e-deps
+## in Chromium showing it (a stylesheet, a post, a component); writes target/bench/dev-loop.json.
+## After make build, as the figures are meant (and so the copy never builds into target/release)
+bench-dev: build browser e2e-deps
 	cargo build --release --package xtask
 	cd end2end && npm run test:dev
 

@@ -18,7 +18,7 @@ pub mod repeated_errors;
 pub mod site;
 pub mod strategy;
 
-use components::{BundleLoader, GeneratedAt, HoleFilling, Inspector, Nav, PageMeta};
+use components::{BundleLoader, GeneratedAt, HoleFilling, Inspector, Nav, NotFoundPage, PageMeta};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
@@ -26,7 +26,7 @@ use leptos_router::{
     location::RequestUrl,
     path,
 };
-use pages::{ClientRenderedPage, ComparePage, HomePage, NotFoundPage, PostIndexPage, PostPage, StrategyListPage, TagPage};
+use pages::{ClientRenderedPage, ComparePage, HomePage, PostIndexPage, PostPage, StrategyListPage, TagPage};
 pub use strategy::Strategy;
 
 /// What the server knows about a document before rendering it.
@@ -98,7 +98,9 @@ fn ClientRenderedMeta() -> impl IntoView {
 
 /// PPR's resolver, defined in the prerendered shell before `</body>`: the server
 /// streams one `__pprFill(id, html)` call per hole after the shell.
-const PPR_RESOLVER: &str = "window.__pprFill=function(id,html){var slot=document.querySelector('[data-ppr-hole=\"'+id+'\"]');if(slot){slot.innerHTML=html;slot.setAttribute('data-ppr-filled','');}};";
+/// (Its selector quotes the id with `JSON.stringify`: spelled out, `data-ppr-hole="`
+/// would read as one more slot to the server, which finds the slots by that text.)
+const PPR_RESOLVER: &str = "window.__pprFill=function(id,html){var slot=document.querySelector('[data-ppr-hole='+JSON.stringify(id)+']');if(slot){slot.innerHTML=html;slot.setAttribute('data-ppr-filled','');}};";
 
 #[component]
 pub fn App() -> impl IntoView {

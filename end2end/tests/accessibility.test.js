@@ -19,6 +19,7 @@ async function pages() {
     ['/csr', 'client-rendered'],
     ['/isr', 'hydrated'],
     ['/ppr', 'hydrated'],
+    ['/posts', 'hydrated'],
     [`/posts/${first.slug}`, 'hydrated'],
     [`/tags/${first.tags[0]}`, 'hydrated'],
     ['/no/such/page', 'hydrated'],

@@ -14,6 +14,10 @@ fn main() -> ExitCode {
     server::cli::main(&std::env::args().skip(1).collect::<Vec<_>>())
 }
 
+/// mimalloc's defaults trade memory for speed: transparent huge pages (off at
+/// build time: the `no_thp` feature), arenas committed up front, and freed
+/// pages returned to the OS only after a delay. With them, the peak RSS under
+/// load was 53-90 MB; without, about 38 MB, at the same speed.
 fn keep_allocator_memory_low() {
     // Their places in `mi_option_e` (mimalloc 3's mimalloc.h, as libmimalloc-sys
     // 0.1.49 builds it), which the -sys crate gives no names.

@@ -72,16 +72,21 @@ impl StaticPage {
     }
 }
 
-/// The `data-ppr-hole` ids in `html`, in the order they appear.
+/// The `data-ppr-hole` ids in `html`, each once, in the order they appear. A
+/// hole's id is a slug (`app::components::Hole`): any other match of the
+/// attribute's text is no slot.
 fn hole_slots(html: &[u8]) -> Arc<[String]> {
     const SLOT: &[u8] = b"data-ppr-hole=\"";
-    memchr::memmem::find_iter(html, SLOT)
-        .filter_map(|at| {
-            let id = &html[at + SLOT.len()..];
-            let end = memchr::memchr(b'"', id)?;
-            std::str::from_utf8(&id[..end]).ok().map(str::to_string)
-        })
-        .collect()
+    let mut ids: Vec<String> = Vec::new();
+    for at in memchr::memmem::find_iter(html, SLOT) {
+        let rest = &html[at + SLOT.len()..];
+        let Some(id) = memchr::memchr(b'"', rest).map(|end| &rest[..end]) else { continue };
+        let is_slug = !id.is_empty() && id.iter().all(|&byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+        if is_slug && !ids.iter().any(|known| known.as_bytes() == id) {
+            ids.push(String::from_utf8_lossy(id).into_owned());
+        }
+    }
+    ids.into()
 }
 
 impl PageFiles {
@@ -181,8 +186,8 @@ mod tests {
 
     #[test]
     fn a_shell_names_its_hole_slots_in_page_order() {
-        let html = br#"<aside><div class="hole-slot" data-ppr-hole="most-viewed-today"><span></span></div><p>data-ppr-hole</p><div data-ppr-hole="trending"></div></aside>"#;
-        assert_eq!(&*hole_slots(html), ["most-viewed-today", "trending"]);
+        let html = br#"<aside><div class="hole-slot" data-ppr-hole="most-viewed-today"><span></span></div><p>data-ppr-hole</p><div data-ppr-hole="trending"></div><div data-ppr-hole="trending"></div></aside><script>q('[data-ppr-hole="'+id+'"]')</script>"#;
+        assert_eq!(&*hole_slots(html), ["most-viewed-today", "trending"], "each slot once, and no script's text");
         assert!(hole_slots(b"<p>no holes</p>").is_empty());
     }
 

@@ -90,7 +90,8 @@ fn copy_with_times(from: &Path, to: &Path) -> Result<()> {
         std::os::unix::fs::symlink(fs::read_link(from)?, to).with_context(|| format!("linking {}", to.display()))?;
     } else {
         fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
-        let file = fs::File::options().write(true).open(to)?;
+        // Opened to read: a read-only file's owner may still set its time.
+        let file = fs::File::open(to)?;
         file.set_modified(meta.modified()?).with_context(|| format!("setting the time of {}", to.display()))?;
     }
     Ok(())

@@ -2,30 +2,19 @@
 //! skeleton and its own stamp. Streaming SSR renders a hole as a `<Suspense>`
 //! of the page's render; PPR writes only its slot into the prerendered shell,
 //! and the server fills the slot after the shell, by the hole's id, from
-//! `HOLES`. A hole is server HTML: it never hydrates.
+//! `components::HOLES`. A hole is server HTML: it never hydrates.
 
 use leptos::prelude::*;
 use std::{future::Future, pin::Pin};
 
 /// One hole: its id, its heading, and how to render its content now.
 pub struct Hole {
-    /// Its slot's `data-ppr-hole` and its section's `data-hole`.
+    /// Its slot's `data-ppr-hole` and its section's `data-hole`: a slug
+    /// (letters, digits, `-` and `_`), which is how the server finds the slot.
     pub id: &'static str,
     pub title: &'static str,
     /// Reads the hole's data and renders it; a failure renders the failure.
     pub content: fn() -> Pin<Box<dyn Future<Output = AnyView> + Send>>,
-}
-
-/// Every hole that a PPR shell may have a slot for: the server fills a slot
-/// by looking its id up here. A new hole is one line.
-pub const HOLES: &[&Hole] = &[
-    &super::live_holes::MOST_VIEWED_TODAY,
-    &super::live_holes::TRENDING,
-];
-
-/// The hole whose slot says `id`.
-pub fn hole(id: &str) -> Option<&'static Hole> {
-    HOLES.iter().copied().find(|hole| hole.id == id)
 }
 
 /// How the holes get their content.
@@ -97,19 +86,4 @@ fn HoleSkeleton() -> impl IntoView {
 /// What a hole shows when its data failed or did not come in time.
 pub fn hole_error(id: &'static str, message: String) -> AnyView {
     view! { <p class="hole-error" data-hole-error=id>"Unavailable: " {message}</p> }.into_any()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_hole_has_an_id_of_its_own() {
-        for (at, hole) in HOLES.iter().enumerate() {
-            assert!(!hole.id.is_empty() && !hole.id.contains(['"', '\'', ' ']), "{:?} can't be an attribute value", hole.id);
-            assert!(HOLES[..at].iter().all(|other| other.id != hole.id), "two holes are {:?}", hole.id);
-            assert_eq!(super::hole(hole.id).map(|found| found.id), Some(hole.id));
-        }
-        assert!(super::hole("no-such-hole").is_none());
-    }
 }

@@ -25,9 +25,11 @@ pub const TRENDING: Hole = Hole {
 };
 
 /// Both holes, in page order.
+pub const LIVE_HOLES: &[&Hole] = &[&MOST_VIEWED_TODAY, &TRENDING];
+
 #[component]
 pub fn LiveHoles(filling: HoleFilling) -> impl IntoView {
-    view! { <Holes holes=&[&MOST_VIEWED_TODAY, &TRENDING] filling label="Live data"/> }
+    view! { <Holes holes=LIVE_HOLES filling label="Live data"/> }
 }
 
 fn leaderboard(id: &'static str, board: Result<Leaderboard, ServerFnError>) -> AnyView {

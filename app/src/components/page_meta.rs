@@ -12,9 +12,10 @@ pub enum PageKind {
 }
 
 /// What the `<head>` says about a page: its `<title>` (the page's own title,
-/// then the site's; the site's alone on the front page, which has none), its description, the canonical URL, and the OpenGraph and
-/// Twitter card tags that search engines and link previews read. Every page
-/// sets these through this component.
+/// then the site's; the site's alone on the front page, which has none), its
+/// description, the canonical URL, and the OpenGraph and Twitter card tags
+/// that search engines and link previews read. Every page sets these through
+/// this component.
 ///
 /// leptos_meta 0.8 writes a title into the server's HTML as it is, so a title
 /// holding `</title>` could end the element and start markup of its own: the

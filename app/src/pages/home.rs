@@ -1,9 +1,8 @@
 use crate::{
-    pages::{PostListing, StrategyMap},
+    components::{PageMeta, PostListing, StrategyMap},
     post::POSTS_PATH,
     site::{SITE_DESCRIPTION, SITE_TITLE},
 };
-use crate::components::PageMeta;
 use leptos::prelude::*;
 
 /// `/`: the front page: what the site is, then its newest posts, with a link

@@ -2,8 +2,7 @@
 use {crate::api::RecordView, leptos::server_fn::ServerFn};
 use crate::{
     api::get_post,
-    components::{PageKind, PageMeta, TagChips},
-    pages::NotFoundPage,
+    components::{NotFoundPage, PageKind, PageMeta, TagChips},
     post::Post,
 };
 use leptos::prelude::*;

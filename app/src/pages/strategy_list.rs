@@ -1,6 +1,5 @@
 use crate::{
-    components::{HoleFilling, LiveHoles, PageMeta},
-    pages::{post_index::list_page_number, NotFoundPage, PostListing},
+    components::{list_page_number, HoleFilling, LiveHoles, NotFoundPage, PageMeta, PostListing},
     strategy::Strategy,
 };
 use leptos::prelude::*;

@@ -1,7 +1,6 @@
 use crate::{
     api::list_posts,
-    components::{PageMeta, PostList},
-    pages::NotFoundPage,
+    components::{NotFoundPage, PageMeta, PostList},
     post::tag_slug,
 };
 use leptos::prelude::*;

@@ -19,10 +19,7 @@ use crate::{
     state::AppState,
     strategies::ssg,
 };
-use app::{
-    components::{hole, Hole},
-    Strategy,
-};
+use app::{components::hole, Strategy};
 use axum::{
     body::Body,
     extract::State,
@@ -59,7 +56,13 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
 
     let fills: FuturesUnordered<_> = slots
         .iter()
-        .filter_map(|id| hole(id).or_else(|| unknown_hole(id)))
+        .filter_map(|id| {
+            let found = hole(id);
+            if found.is_none() {
+                log_unknown_slot(id);
+            }
+            found
+        })
         .map(|hole| {
             let (state, nonce) = (state.clone(), nonce.clone());
             async move {
@@ -88,13 +91,12 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
     response
 }
 
-/// A slot whose id no hole in `app::components::HOLES` has: it keeps its
-/// skeleton, and the log says why.
-fn unknown_hole(id: &str) -> Option<&'static Hole> {
+/// A slot whose id no hole in `app::components::HOLES` has keeps its
+/// skeleton; the log says why.
+fn log_unknown_slot(id: &str) {
     app::repeated_errors::log_error("PPR slot without a hole", |held_back| {
         tracing::error!(id, held_back, "a PPR shell has a slot for a hole that `app::components::HOLES` does not list");
     });
-    None
 }
 
 fn response_len(shell: &Bytes, fills: &[Bytes]) -> usize {

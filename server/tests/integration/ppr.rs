@@ -56,6 +56,14 @@ async fn the_shell_file_is_sent_unchanged_then_the_holes_in_completion_order() {
 }
 
 #[tokio::test]
+async fn the_shell_has_a_slot_for_each_of_its_holes_and_nothing_else_reads_as_one() {
+    let server = spawn_ppr(|_| {}).await;
+    let shell = server::page_files::StaticPage::new(shell_file(&server).into());
+    let live: Vec<&str> = app::components::HOLES.iter().map(|hole| hole.id).collect();
+    assert_eq!(&*shell.holes, live, "the slots the server fills are the live holes, in page order");
+}
+
+#[tokio::test]
 async fn the_shell_is_identical_across_requests_and_a_restart_while_the_holes_change() {
     let server = spawn_ppr(|_| {}).await;
     let shell = shell_file(&server);

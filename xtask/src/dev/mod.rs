@@ -1,8 +1,9 @@
 //! `cargo xtask dev` (`make dev`): the edit loop. It builds the server against
 //! `make build`'s compiled dependencies with the workspace's crates unoptimised
 //! (`SERVER_BUILD`), and the WASM bundles in debug (`WASM_BUILD`), into
-//! `target/dev/`, so the release build of `make build` and `make test` is never
-//! touched. It serves the site from `target/dev/site` with `LEPTOS_WATCH` set,
+//! `target/dev/`: it never writes into the release build of `make build` and
+//! `make test` (but once, where `make build` never ran: it builds what
+//! `make build` would build first, to copy from). It serves the site from `target/dev/site` with `LEPTOS_WATCH` set,
 //! watches the sources, and after each change does the least that shows it:
 //!
 //! | edit | what is done | the open page |
@@ -59,8 +60,8 @@ const SERVER_BUILD: &[&str] = &[
     "--config=profile.release.package.server.debug=\"line-tables-only\"",
 ];
 
-/// The bundles' build: debug, with line tables. Like the server's, without
-/// `--cfg erase_components`: the two halves must agree on it, or hydration fails.
+/// The bundles' build: debug, with line tables. Neither half sets
+/// `--cfg erase_components`: the two must agree on it, or hydration fails.
 const WASM_BUILD: &[(&str, &str)] = &[("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")];
 
 /// How long a new server may take to answer before the round gives up on it.
@@ -243,8 +244,15 @@ impl Dev {
                 // `make build` never ran here: build what it builds, where it will find it.
                 Group::spawn(cargo_build(&self.target, &["--release"]), "building the release server's dependencies")?.succeed()?;
             }
-            prebuilt::seed_target_dir(&self.target, &self.server_target, &["release"], &self.root)
+            // Copied beside, then moved in: a copy cut short is made again next
+            // time, never taken for a whole one.
+            let partial = self.server_target.join("seeding");
+            let _ = fs::remove_dir_all(&partial);
+            prebuilt::seed_target_dir(&self.target, &partial, &["release"], &self.root)
                 .context("copying make build's compiled dependencies")?;
+            fs::create_dir_all(partial.join("release"))?;
+            fs::rename(partial.join("release"), self.server_target.join("release")).context("moving the copied dependencies in")?;
+            let _ = fs::remove_dir_all(&partial);
         }
         Group::spawn(cargo_build(&self.server_target, SERVER_BUILD), "building the server")?.succeed()
     }

@@ -1,0 +1,52 @@
+use crate::{
+    api::list_posts_page,
+    components::{NotFoundPage, Pagination, PostList, TagFilterIsland},
+    post::page_number,
+};
+use leptos::prelude::*;
+use leptos_router::{hooks::use_params, params::Params};
+
+#[derive(Params, Clone, Debug, PartialEq, Eq)]
+struct ListParams {
+    page: Option<String>,
+}
+
+/// Which page of its list this address names: 1 for the list's own path,
+/// `None` for a `page` segment that is no page number.
+pub fn list_page_number() -> Option<usize> {
+    let segment = use_params::<ListParams>().with_untracked(|params| params.as_ref().ok().and_then(|p| p.page.clone()));
+    match segment {
+        None => Some(1),
+        Some(segment) => page_number(&segment),
+    }
+}
+
+/// Page `number` of the post list whose first page is at `base`: its posts,
+/// with the tag filter, and the links to the newer and older pages. A page
+/// past the last is the 404 page, with its status.
+#[component]
+pub fn PostListing(base: &'static str, number: usize) -> impl IntoView {
+    // Blocking: the response waits for it before its first byte, so a page past
+    // the last still answers 404. Streamed, the shell carries the fallback and the
+    // list follows in a chunk of its own, like the holes.
+    let page = Resource::new_blocking(move || number, list_posts_page);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(Some(page)) => {
+                        let posts = page.posts.clone();
+                        view! {
+                            <TagFilterIsland><PostList posts/></TagFilterIsland>
+                            <Pagination base page/>
+                        }
+                        .into_any()
+                    }
+                    // Past the last page: a 404, with the status to match.
+                    Ok(None) => view! { <NotFoundPage/> }.into_any(),
+                    Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
