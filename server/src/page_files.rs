@@ -6,6 +6,7 @@
 //! copy the build wrote beside it is read (and checked) with it.
 
 use crate::{encoding, security::InlineScripts};
+use app::components::is_hole_id;
 use axum::http::{HeaderMap, HeaderValue};
 use bytes::Bytes;
 use std::{
@@ -73,16 +74,15 @@ impl StaticPage {
 }
 
 /// The `data-ppr-hole` ids in `html`, each once, in the order they appear. A
-/// hole's id is a slug (`app::components::Hole`): any other match of the
-/// attribute's text is no slot.
+/// match whose value can be no hole's id (`app::components::is_hole_id`) is
+/// no slot.
 fn hole_slots(html: &[u8]) -> Arc<[String]> {
     const SLOT: &[u8] = b"data-ppr-hole=\"";
     let mut ids: Vec<String> = Vec::new();
     for at in memchr::memmem::find_iter(html, SLOT) {
         let rest = &html[at + SLOT.len()..];
         let Some(id) = memchr::memchr(b'"', rest).map(|end| &rest[..end]) else { continue };
-        let is_slug = !id.is_empty() && id.iter().all(|&byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
-        if is_slug && !ids.iter().any(|known| known.as_bytes() == id) {
+        if is_hole_id(id) && !ids.iter().any(|known| known.as_bytes() == id) {
             ids.push(String::from_utf8_lossy(id).into_owned());
         }
     }

@@ -9,12 +9,18 @@ use std::{future::Future, pin::Pin};
 
 /// One hole: its id, its heading, and how to render its content now.
 pub struct Hole {
-    /// Its slot's `data-ppr-hole` and its section's `data-hole`: a slug
-    /// (letters, digits, `-` and `_`), which is how the server finds the slot.
+    /// Its slot's `data-ppr-hole` and its section's `data-hole` (see `is_hole_id`).
     pub id: &'static str,
     pub title: &'static str,
     /// Reads the hole's data and renders it; a failure renders the failure.
     pub content: fn() -> Pin<Box<dyn Future<Output = AnyView> + Send>>,
+}
+
+/// Whether `id` can be a hole's id: a slug (letters, digits, `-` and `_`),
+/// which the server can find in a shell's `data-ppr-hole="…"` without taking
+/// any other text for a slot.
+pub fn is_hole_id(id: &[u8]) -> bool {
+    !id.is_empty() && id.iter().all(|&byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
 /// How the holes get their content.

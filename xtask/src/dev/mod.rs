@@ -3,8 +3,9 @@
 //! (`SERVER_BUILD`), and the WASM bundles in debug (`WASM_BUILD`), into
 //! `target/dev/`: it never writes into the release build of `make build` and
 //! `make test` (but once, where `make build` never ran: it builds what
-//! `make build` would build first, to copy from). It serves the site from `target/dev/site` with `LEPTOS_WATCH` set,
-//! watches the sources, and after each change does the least that shows it:
+//! `make build` would build first, to copy from). It serves the site from
+//! `target/dev/site` with `LEPTOS_WATCH` set, watches the sources, and after
+//! each change does the least that shows it:
 //!
 //! | edit | what is done | the open page |
 //! |---|---|---|
