@@ -19,13 +19,17 @@ WORKDIR /blog
 COPY --from=build /src/target/release/server /blog/server
 COPY --from=build --chown=blog /src/target/site /blog/site
 COPY --from=build /src/content /blog/content
+# @demo-begin
 RUN install -d -o blog /blog/data
+# @demo-end
 USER blog
 ENV LEPTOS_SITE_ADDR=0.0.0.0:3000 \
     LEPTOS_SITE_ROOT=/blog/site \
-    CONTENT_DIR=/blog/content \
-    DATABASE_URL=sqlite:///blog/data/blog.db
+    CONTENT_DIR=/blog/content
 EXPOSE 3000
+# @demo-begin
+ENV DATABASE_URL=sqlite:///blog/data/blog.db
 # Keep the view counts across container restarts with: -v blog-data:/blog/data
 VOLUME /blog/data
+# @demo-end
 CMD ["/blog/server"]

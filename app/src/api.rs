@@ -2,7 +2,8 @@
 //! During SSR they run in-process; in the browser they are plain HTTP calls,
 //! so `list_posts` *is* the public JSON API at `GET /api/posts`.
 
-use crate::post::{Leaderboard, Post, PostSummary, PostsPage};
+use crate::post::{Post, PostSummary, PostsPage};
+use crate::post::Leaderboard; // @demo
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -25,6 +26,7 @@ pub async fn get_post(slug: String) -> Result<Option<Post>, ServerFnError> {
     DataTime::measure(async { Ok(posts()?.get(&slug).cloned()) }).await
 }
 
+// @demo-begin
 /// Records one view of a post page; the hydrated page calls it once, so
 /// prerendered pages count too. `true` if it counted: one client address
 /// counts once per post per `VIEW_WINDOW`. Past its rate, a client gets 429.
@@ -73,6 +75,7 @@ pub async fn trending_this_week() -> Result<Leaderboard, ServerFnError> {
 pub async fn most_viewed_today() -> Result<Leaderboard, ServerFnError> {
     DataTime::measure(leaderboard(time::Duration::days(1), 2)).await
 }
+// @demo-end
 
 /// The time a render spent waiting for data, summed over its loads: the
 /// `data` phase of `Server-Timing`. The server provides one per render.
@@ -99,6 +102,7 @@ impl DataTime {
     }
 }
 
+// @demo-begin
 #[cfg(feature = "ssr")]
 const LEADERBOARD_SIZE: u32 = 5;
 
@@ -130,6 +134,7 @@ async fn leaderboard(period: time::Duration, latency_factor: u32) -> Result<Lead
 fn live() -> Result<crate::live::LiveData, ServerFnError> {
     use_context::<crate::live::LiveData>().ok_or_else(|| ServerFnError::new("live data was not provided to the render"))
 }
+// @demo-end
 
 #[cfg(feature = "ssr")]
 fn posts() -> Result<std::sync::Arc<crate::content::PostIndex>, ServerFnError> {

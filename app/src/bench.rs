@@ -3,6 +3,7 @@
 //! xtask does not depend on the app), its smoke test reads it back whole, and
 //! the build reads it so the home page's cost column shows this project's own
 //! numbers. Plain serde, so that it compiles in both crates.
+// @demo-file: the bench figures on the home page
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -1,4 +1,5 @@
 //! Helpers for the islands' code that runs in the browser.
+// @demo-file: measurements for the inspector and /compare
 
 /// `value` with `digits` decimals, as `Number.prototype.toFixed` writes it.
 /// The browser's formatting, not Rust's: `format!("{:.1}")` on a float links

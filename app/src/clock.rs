@@ -25,6 +25,7 @@ pub fn rfc3339(at: time::OffsetDateTime) -> String {
         .expect("a UTC date always formats")
 }
 
+// @demo-begin
 /// `2026-11-22T05:10:00.123Z` as people read it: `2026-11-22 05:10:00.123 UTC`.
 pub fn display(rfc3339: &str) -> String {
     match rfc3339.strip_suffix('Z') {
@@ -37,6 +38,7 @@ pub fn display(rfc3339: &str) -> String {
 pub fn time_of_day(rfc3339: &str) -> &str {
     rfc3339.split_once('T').map_or(rfc3339, |(_, time)| time.trim_end_matches('Z'))
 }
+// @demo-end
 
 #[cfg(test)]
 mod tests {
@@ -46,8 +48,8 @@ mod tests {
     fn formats_utc_with_milliseconds() {
         let at = time::macros::datetime!(2026-11-22 05:10:00.123456 UTC);
         assert_eq!(rfc3339(at), "2026-11-22T05:10:00.123Z");
-        assert_eq!(display("2026-11-22T05:10:00.123Z"), "2026-11-22 05:10:00.123 UTC");
-        assert_eq!(time_of_day("2026-11-22T05:10:00.123Z"), "05:10:00.123");
+        assert_eq!(display("2026-11-22T05:10:00.123Z"), "2026-11-22 05:10:00.123 UTC"); // @demo
+        assert_eq!(time_of_day("2026-11-22T05:10:00.123Z"), "05:10:00.123"); // @demo
     }
 
     #[test]

@@ -2,15 +2,19 @@
 //! bundle (feature `hydrate`). This file holds the only `<Routes>` table.
 
 pub mod api;
-pub mod bench;
+pub mod bench; // @demo
+// @demo-begin
 #[cfg(feature = "hydrate")]
 pub mod browser;
+// @demo-end
 pub mod clock;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod content;
+// @demo-begin
 #[cfg(feature = "ssr")]
 pub mod live;
+// @demo-end
 pub mod pages;
 pub mod post;
 #[cfg(feature = "ssr")]
@@ -18,15 +22,17 @@ pub mod repeated_errors;
 pub mod site;
 pub mod strategy;
 
-use components::{BundleLoader, GeneratedAt, HoleFilling, Inspector, Nav, NotFoundPage, PageMeta};
+use components::{BundleLoader, Nav, NotFoundPage};
+use components::{GeneratedAt, HoleFilling, Inspector, PageMeta}; // @demo
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
-    location::RequestUrl,
+    location::RequestUrl, // @demo
     path,
 };
-use pages::{ClientRenderedPage, ComparePage, HomePage, PostIndexPage, PostPage, StrategyListPage, TagPage};
+use pages::{HomePage, PostIndexPage, PostPage, TagPage};
+use pages::{ClientRenderedPage, ComparePage, StrategyListPage}; // @demo
 pub use strategy::Strategy;
 
 /// What the server knows about a document before rendering it.
@@ -34,8 +40,10 @@ pub use strategy::Strategy;
 pub struct PageShell {
     pub options: LeptosOptions,
     pub strategy: Strategy,
+    // @demo-begin
     /// RFC 3339, UTC: when this HTML was generated.
     pub generated_at: String,
+    // @demo-end
     /// Whether the page loads the WASM bundle. A page written once and served
     /// for many URLs (the static `404.html`) can't be hydrated for any one of them.
     pub loads_bundle: bool,
@@ -46,7 +54,8 @@ pub struct PageShell {
 /// strategy marker live outside `#app`, so the client never has to re-create
 /// a server-side fact it cannot know.
 pub fn shell(page: PageShell) -> impl IntoView {
-    let PageShell { options, strategy, generated_at, loads_bundle } = page;
+    let PageShell { options, strategy, generated_at, loads_bundle } = page; // @demo
+    // @minimal: let PageShell { options, strategy, loads_bundle } = page;
     // Islands: the page is plain server HTML, with no hydration markers,
     // except inside the islands, which turn hydration back on for themselves.
     if let Some(context) = Owner::current_shared_context() {
@@ -54,7 +63,7 @@ pub fn shell(page: PageShell) -> impl IntoView {
     }
     // CSR's shell is empty on purpose: View Source shows no posts.
     let app = (strategy != Strategy::Csr).then(|| view! { <App/> });
-    let stamp_label = if strategy == Strategy::Csr { "Shell HTML generated at" } else { "HTML generated at" };
+    let stamp_label = if strategy == Strategy::Csr { "Shell HTML generated at" } else { "HTML generated at" }; // @demo
     provide_meta_context();
     view! {
         <!DOCTYPE html>
@@ -72,20 +81,25 @@ pub fn shell(page: PageShell) -> impl IntoView {
             <body>
                 // The first thing a keyboard reaches: past the header to the page's own content.
                 <a class="skip-link" href="#main">"Skip to the content"</a>
-                {(strategy == Strategy::Csr).then(|| view! { <ClientRenderedMeta/> })}
+                {(strategy == Strategy::Csr).then(|| view! { <ClientRenderedMeta/> })} // @demo
                 <div id="app">{app}</div>
+                // @demo-begin
                 <footer class="page-stamp">
                     <GeneratedAt at=generated_at.clone() label=stamp_label/>
                     <p class="strategy-note">"Rendered as " <code>{strategy.as_str()}</code> ": " {strategy.summary()}</p>
                 </footer>
                 <Inspector strategy generated_at/>
                 <noscript>"This page works without JavaScript, except the tag filter, the CSR page and PPR's holes."</noscript>
+                // @demo-end
+                // @minimal: <footer class="site-footer"><a href="/feed.xml">"Atom feed"</a></footer>
+                // @minimal: <noscript>"This page works without JavaScript, except the tag filter."</noscript>
                 {(strategy == Strategy::Ppr).then(|| view! { <script nonce=leptos::nonce::use_nonce()>{PPR_RESOLVER}</script> })}
             </body>
         </html>
     }
 }
 
+// @demo-begin
 /// The CSR shell's title and description. The browser renders no `<head>`, so
 /// the server names the list page that the address asks for, as the
 /// server-rendered list pages name theirs.
@@ -95,6 +109,7 @@ fn ClientRenderedMeta() -> impl IntoView {
     let number = path.and_then(|path| post::list_page_at(Strategy::Csr.path(), &path)).unwrap_or(1);
     view! { <PageMeta title=Strategy::Csr.list_title(number) description=Strategy::Csr.summary()/> }
 }
+// @demo-end
 
 /// PPR's resolver, defined in the prerendered shell before `</body>`: the server
 /// streams one `__pprFill(id, html)` call per hole after the shell.
@@ -110,19 +125,19 @@ pub fn App() -> impl IntoView {
             <SiteLayout>
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/compare") view=ComparePage/>
-                    <Route path=path!("/ssg") view=SsgIndex/>
-                    <Route path=path!("/ssg/page/:page") view=SsgIndex/>
-                    <Route path=path!("/ssr") view=SsrIndex/>
-                    <Route path=path!("/ssr/page/:page") view=SsrIndex/>
-                    <Route path=path!("/stream") view=StreamIndex/>
-                    <Route path=path!("/stream/page/:page") view=StreamIndex/>
-                    <Route path=path!("/csr") view=ClientRenderedPage/>
-                    <Route path=path!("/csr/page/:page") view=ClientRenderedPage/>
-                    <Route path=path!("/isr") view=IsrIndex/>
-                    <Route path=path!("/isr/page/:page") view=IsrIndex/>
-                    <Route path=path!("/ppr") view=PprIndex/>
-                    <Route path=path!("/ppr/page/:page") view=PprIndex/>
+                    <Route path=path!("/compare") view=ComparePage/> // @demo
+                    <Route path=path!("/ssg") view=SsgIndex/> // @demo
+                    <Route path=path!("/ssg/page/:page") view=SsgIndex/> // @demo
+                    <Route path=path!("/ssr") view=SsrIndex/> // @demo
+                    <Route path=path!("/ssr/page/:page") view=SsrIndex/> // @demo
+                    <Route path=path!("/stream") view=StreamIndex/> // @demo
+                    <Route path=path!("/stream/page/:page") view=StreamIndex/> // @demo
+                    <Route path=path!("/csr") view=ClientRenderedPage/> // @demo
+                    <Route path=path!("/csr/page/:page") view=ClientRenderedPage/> // @demo
+                    <Route path=path!("/isr") view=IsrIndex/> // @demo
+                    <Route path=path!("/isr/page/:page") view=IsrIndex/> // @demo
+                    <Route path=path!("/ppr") view=PprIndex/> // @demo
+                    <Route path=path!("/ppr/page/:page") view=PprIndex/> // @demo
                     <Route path=path!("/posts") view=PostIndexPage/>
                     <Route path=path!("/posts/page/:page") view=PostIndexPage/>
                     <Route path=path!("/posts/:slug") view=PostPage/>
@@ -133,6 +148,7 @@ pub fn App() -> impl IntoView {
     }
 }
 
+// @demo-begin
 // Each strategy's post list, at its path and at each of its older pages.
 #[component]
 fn SsgIndex() -> impl IntoView {
@@ -154,6 +170,7 @@ fn IsrIndex() -> impl IntoView {
 fn PprIndex() -> impl IntoView {
     view! { <StrategyListPage strategy=Strategy::Ppr live_holes=HoleFilling::AfterShell/> }
 }
+// @demo-end
 
 /// What every page has around its content: the header, and `<main>`. The CSR
 /// route gets it from the browser, everything else from the server.

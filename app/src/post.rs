@@ -90,6 +90,7 @@ pub fn page_number(segment: &str) -> Option<usize> {
     segment.parse::<usize>().ok().filter(|&number| number >= 2 && number.to_string() == segment)
 }
 
+// @demo-begin
 /// A ranking of posts by views, as one hole shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Leaderboard {
@@ -107,6 +108,7 @@ pub struct LeaderboardEntry {
     pub title: String,
     pub views: u64,
 }
+// @demo-end
 
 /// Where a post's page is: `/posts/{slug}`.
 pub fn post_path(slug: &str) -> String {

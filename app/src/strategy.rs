@@ -38,6 +38,7 @@ impl Strategy {
         Strategy::ALL.into_iter().find(|strategy| strategy.as_str() == s)
     }
 
+    // @demo-begin
     /// The route that demonstrates this strategy.
     pub fn path(self) -> &'static str {
         match self {
@@ -77,12 +78,14 @@ impl Strategy {
             Strategy::Ppr => "A shell prerendered at build time, with dynamic holes filled per request.",
         }
     }
+    // @demo-end
 
     /// Whether the page has request-time holes with their own stamps.
     pub fn has_holes(self) -> bool {
         matches!(self, Strategy::Stream | Strategy::Ppr)
     }
 
+    // @demo-begin
     /// Who generates the HTML.
     pub fn renders_where(self) -> &'static str {
         match self {
@@ -111,12 +114,15 @@ impl Strategy {
             Strategy::Ppr => "shell as of the build, holes live",
         }
     }
+    // @demo-end
 }
 
+// @demo-begin
 /// The ISR window this server uses (`ISR_REVALIDATE_SECS`), for pages that
 /// explain it. The server provides it while it renders.
 #[derive(Clone, Copy, Debug)]
 pub struct IsrWindow(pub std::time::Duration);
+// @demo-end
 
 #[cfg(test)]
 mod tests {
@@ -126,7 +132,7 @@ mod tests {
     fn every_strategy_round_trips_through_its_word() {
         for strategy in Strategy::ALL {
             assert_eq!(Strategy::parse(strategy.as_str()), Some(strategy));
-            assert_eq!(strategy.path(), format!("/{}", strategy.as_str()));
+            assert_eq!(strategy.path(), format!("/{}", strategy.as_str())); // @demo
         }
         assert_eq!(Strategy::parse("nope"), None);
     }

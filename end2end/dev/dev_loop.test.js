@@ -64,7 +64,7 @@ async function startDev() {
       CONTENT_DIR: CONTENT,
       // The dev builds' dependencies are shared with the project's own `make dev`.
       CARGO_TARGET_DIR: resolve(repoRoot, 'target'),
-      DEMO_LATENCY_MS: '0',
+      DEMO_LATENCY_MS: '0', // @demo
       RUST_LOG: 'warn,server=info',
       NO_COLOR: '1',
       CARGO_TERM_COLOR: 'never',

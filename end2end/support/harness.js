@@ -52,7 +52,13 @@ export function fixtureSite(extraPostDirs = []) {
   cpSync(resolve(repoRoot, 'public'), site, { recursive: true });
   const built = spawnSync(SERVER, ['prerender'], {
     cwd: repoRoot,
-    env: { ...process.env, LEPTOS_SITE_ROOT: site, CONTENT_DIR: content, DATABASE_URL: `sqlite://${join(scratch, 'build.db')}`, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ROOT: site,
+      CONTENT_DIR: content,
+      DATABASE_URL: `sqlite://${join(scratch, 'build.db')}`, // @demo
+      NO_COLOR: '1',
+    },
     encoding: 'utf8',
   });
   assert.equal(built.status, 0, `the fixture site's prerender failed:\n${built.stderr}${built.stdout}`);
@@ -69,8 +75,8 @@ export async function startServer(site, env = {}) {
       LEPTOS_SITE_ADDR: '127.0.0.1:0',
       LEPTOS_SITE_ROOT: site.site,
       CONTENT_DIR: site.content,
-      DATABASE_URL: `sqlite://${join(dataDir, 'blog.db')}`,
-      DEMO_LATENCY_MS: '0',
+      DATABASE_URL: `sqlite://${join(dataDir, 'blog.db')}`, // @demo
+      DEMO_LATENCY_MS: '0', // @demo
       RUST_LOG: 'warn,server=info',
       NO_COLOR: '1',
       ...env,

@@ -12,13 +12,13 @@ async function pages() {
   const [first] = await (await fetch(`${live.server().url}/api/posts`)).json();
   return [
     ['/', 'hydrated'],
-    ['/compare', 'hydrated'],
-    ['/ssg', 'hydrated'],
-    ['/ssr', 'hydrated'],
-    ['/stream', 'hydrated'],
-    ['/csr', 'client-rendered'],
-    ['/isr', 'hydrated'],
-    ['/ppr', 'hydrated'],
+    ['/compare', 'hydrated'], // @demo
+    ['/ssg', 'hydrated'], // @demo
+    ['/ssr', 'hydrated'], // @demo
+    ['/stream', 'hydrated'], // @demo
+    ['/csr', 'client-rendered'], // @demo
+    ['/isr', 'hydrated'], // @demo
+    ['/ppr', 'hydrated'], // @demo
     ['/posts', 'hydrated'],
     [`/posts/${first.slug}`, 'hydrated'],
     [`/tags/${first.tags[0]}`, 'hydrated'],
@@ -92,7 +92,7 @@ test('every page has one h1, its landmarks, a skip link first, and text in AA co
 
 test('the tag filter works from the keyboard, with a visible focus ring', async () => {
   const { page, problems } = await openPage(live.browser());
-  await page.goto(`${live.server().url}/ssr`);
+  await page.goto(`${live.server().url}/posts`);
   await waitForClientMode(page, 'hydrated');
   const posts = await page.locator('[data-post-slug]').count();
   const tag = await page.getAttribute('[data-tag-filter]', 'data-tag-filter');

@@ -1,3 +1,4 @@
+// @demo-file: the demo's routes
 // /csr a page at a time, in Chromium: while the posts load, a placeholder holds
 // the room of a full page, so the list takes its place without moving what
 // follows; the pagination's links lead to the older posts, rendered the same way.

@@ -9,19 +9,22 @@ import { serverAndBrowser, fixtureSite, openPage, waitForClientMode, repoRoot } 
 
 // A site root with the built bundle, prerendered from the fixture posts plus the corpus.
 const live = serverAndBrowser({}, fixtureSite([resolve(repoRoot, 'end2end/fixtures/hostile-content/posts')]));
-const HOSTILE = ['hostile-markup', 'long-unicode'];
+const HOSTILE = ['hostile-markup', 'long-unicode']; // @demo
 
 test('hostile posts stay inert on every route, in Chromium', async () => {
   const url = live.server().url;
+  // @demo-begin
   for (const slug of HOSTILE) {
     const response = await fetch(`${url}/api/views`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `slug=${slug}`,
     });
     assert.equal(response.status, 200, 'a view is recorded, so the holes list the hostile posts');
   }
+  // @demo-end
   const routes = [
-    ['/ssg', 'hydrated'], ['/ssr', 'hydrated'], ['/stream', 'hydrated'], ['/csr', 'client-rendered'],
-    ['/isr', 'hydrated'], ['/ppr', 'hydrated'], ['/posts/hostile-markup', 'hydrated'], ['/posts/long-unicode', 'hydrated'],
+    ['/ssg', 'hydrated'], ['/ssr', 'hydrated'], ['/stream', 'hydrated'], ['/csr', 'client-rendered'], // @demo
+    ['/isr', 'hydrated'], ['/ppr', 'hydrated'], // @demo
+    ['/posts', 'hydrated'], ['/posts/hostile-markup', 'hydrated'], ['/posts/long-unicode', 'hydrated'],
   ];
   for (const [path, mode] of routes) {
     const { page, problems } = await openPage(live.browser());
@@ -29,10 +32,12 @@ test('hostile posts stay inert on every route, in Chromium', async () => {
     page.on('dialog', (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
     await page.goto(`${url}${path}`);
     await waitForClientMode(page, mode);
+    // @demo-begin
     if (path === '/stream' || path === '/ppr') {
       await page.waitForFunction(() => document.querySelectorAll('[data-hole-ready]').length === 2);
       assert.ok(await page.locator('[data-leaderboard-slug="hostile-markup"]').count() > 0, `${path}: the holes list the hostile post`);
     }
+    // @demo-end
     if (!path.startsWith('/posts/')) {
       await page.waitForSelector('[data-post-slug="hostile-markup"]');
     }

@@ -1,3 +1,4 @@
+// @demo-file: the demo's routes
 // /ppr in Chromium: the prerendered shell with skeletons, then the holes from
 // the same response; it hydrates, and the holes keep their content.
 import { test } from 'node:test';

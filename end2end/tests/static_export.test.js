@@ -1,5 +1,5 @@
 // The site root is a static export: a plain file server, with no application
-// server behind it, serves /ssg/ and the post pages, and they hydrate.
+// server behind it, serves /posts/ and the post pages, and they hydrate.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -35,9 +35,9 @@ after(async () => {
   fileServer?.kill();
 });
 
-test('/ssg/ from a plain file server hydrates, and its tag filter works', async () => {
+test('/posts/ from a plain file server hydrates, and its tag filter works', async () => {
   const { page, problems } = await openPage(browser);
-  await page.goto(`${baseUrl}/ssg/`);
+  await page.goto(`${baseUrl}/posts/`);
   await waitForClientMode(page, 'hydrated');
   assert.equal(await page.getAttribute('html', 'data-render-strategy'), 'ssg');
   const total = await page.locator('[data-post-slug]').count();
@@ -54,7 +54,7 @@ test('/ssg/ from a plain file server hydrates, and its tag filter works', async 
 
 test('a post page from the file server hydrates without errors', async () => {
   const { page, problems } = await openPage(browser, { noAppServer: true });
-  await page.goto(`${baseUrl}/ssg/`);
+  await page.goto(`${baseUrl}/posts/`);
   const href = await page.getAttribute('[data-post-slug] a', 'href');
   await page.goto(`${baseUrl}${href}/`);
   await waitForClientMode(page, 'hydrated');

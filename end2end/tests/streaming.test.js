@@ -1,3 +1,4 @@
+// @demo-file: the demo's routes
 // /stream in Chromium: skeletons first, then each hole's content; it hydrates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

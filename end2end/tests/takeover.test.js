@@ -11,6 +11,7 @@ async function apiPosts() {
   return response.json();
 }
 
+// @demo-begin
 test('/ssr hydrates, and a tag click filters the list without a navigation', async () => {
   const posts = await apiPosts();
   const { page, problems } = await openPage(live.browser());
@@ -40,17 +41,18 @@ test('/csr renders the list in the browser from /api/posts', async () => {
   assert.deepEqual(problems, []);
   await page.close();
 });
+// @demo-end
 
 test('no route logs a hydration mismatch or any other console error', async () => {
   const [first] = await apiPosts();
   const routes = [
     ['/', 'hydrated', false],
-    ['/ssr', 'hydrated', false],
-    ['/ssg', 'hydrated', false],
-    ['/isr', 'hydrated', false],
-    ['/stream', 'hydrated', false],
-    ['/ppr', 'hydrated', false],
-    ['/csr', 'client-rendered', false],
+    ['/ssr', 'hydrated', false], // @demo
+    ['/ssg', 'hydrated', false], // @demo
+    ['/isr', 'hydrated', false], // @demo
+    ['/stream', 'hydrated', false], // @demo
+    ['/ppr', 'hydrated', false], // @demo
+    ['/csr', 'client-rendered', false], // @demo
     [`/posts/${first.slug}`, 'hydrated', false],
     // A miss under /posts is the build's static 404.html, which loads no bundle.
     ['/posts/no-such-post', null, true],
@@ -76,13 +78,13 @@ test('island pages load only the islands bundle, and /csr only its own, brotli-c
   const [first] = await apiPosts();
   const routes = [
     ['/', 'hydrated', outputName],
-    ['/ssg/', 'hydrated', outputName],
-    ['/ssr', 'hydrated', outputName],
-    ['/stream', 'hydrated', outputName],
-    ['/isr', 'hydrated', outputName],
-    ['/ppr', 'hydrated', outputName],
+    ['/ssg/', 'hydrated', outputName], // @demo
+    ['/ssr', 'hydrated', outputName], // @demo
+    ['/stream', 'hydrated', outputName], // @demo
+    ['/isr', 'hydrated', outputName], // @demo
+    ['/ppr', 'hydrated', outputName], // @demo
     [`/posts/${first.slug}`, 'hydrated', outputName],
-    ['/csr', 'client-rendered', `${outputName}-csr`],
+    ['/csr', 'client-rendered', `${outputName}-csr`], // @demo
   ];
   for (const [path, mode, bundle] of routes) {
     const { page, problems } = await openPage(live.browser());

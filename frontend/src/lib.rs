@@ -3,9 +3,9 @@
 //!   sets up the reactive runtime, and the loader script
 //!   (`app::components::BundleLoader`) then hydrates each island through the
 //!   function the bundle exports for it;
-//! - with the `csr` feature, the CSR bundle (`pkg/blog-csr.*`), for `/csr`
-//!   and its older pages: the same, and it also renders the whole page into
-//!   the empty `#app`.
+//! - with the `csr` feature, the CSR bundle (`pkg/blog-csr.*`), for the pages
+//!   that `PAGES` serves as `Strategy::Csr`: the same, and it also renders the
+//!   whole page into the empty `#app`.
 
 use wasm_bindgen::prelude::*;
 
@@ -34,11 +34,14 @@ pub fn hydrate() -> String {
 
 #[cfg(feature = "csr")]
 fn client_render() {
-    use app::{pages::ClientRenderedPage, SiteLayout};
+    use app::{pages::ClientRenderedPage, SiteLayout}; // @demo
+    // @minimal: use app::App;
     use leptos::prelude::*;
     let root = document()
         .get_element_by_id("app")
         .expect("the shell has an #app element")
         .unchecked_into::<web_sys::HtmlElement>();
-    leptos::mount::mount_to(root, || view! { <SiteLayout><ClientRenderedPage/></SiteLayout> }).forget();
+    // The demo's one CSR page, alone: the bundle carries no other page. // @demo
+    leptos::mount::mount_to(root, || view! { <SiteLayout><ClientRenderedPage/></SiteLayout> }).forget(); // @demo
+    // @minimal: leptos::mount::mount_to(root, App).forget();
 }

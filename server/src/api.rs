@@ -1,14 +1,16 @@
 //! `/api/*`: the component tree's server functions, `GET /api/posts` among them.
 
-use crate::{client_address::client_address, owners::clear_leftover_owner, state::AppState};
+use crate::{owners::clear_leftover_owner, state::AppState};
+use crate::client_address::client_address; // @demo
 use axum::{
     body::{to_bytes, Body},
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, State}, // @demo
+    // @minimal: extract::State,
     http::{header, HeaderValue, Method, Request, StatusCode},
     response::{IntoResponse, Response},
 };
 use leptos::server_fn::{self, error::SERVER_FN_ERROR_HEADER};
-use std::net::SocketAddr;
+use std::net::SocketAddr; // @demo
 
 /// An error body is one short line; anything longer is not server_fn's.
 const ERROR_BODY_LIMIT: usize = 16 * 1024;
@@ -29,11 +31,13 @@ pub async fn server_fn(State(state): State<AppState>, mut request: Request<Body>
     // one (the islands call them with fetch), and that redirect would go
     // wherever a link said, `javascript:` included: the API answers as an API.
     request.headers_mut().remove(header::ACCEPT);
+    // @demo-begin
     // The view counter counts per client: its address, for `record_view`.
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
         let client = client_address(peer, request.headers(), &state.config.trusted_proxies);
         request.extensions_mut().insert(client);
     }
+    // @demo-end
     // leptos_axum makes the request's owner with `Owner::new()`, in this same poll.
     clear_leftover_owner();
     let response = leptos_axum::handle_server_fns_with_context(move || state.provide_render_context(), request).await;

@@ -3,6 +3,7 @@
 //! may send that header itself, so only the entries that trusted proxies
 //! appended are believed: read from the right, the first address that is not a
 //! trusted proxy is the client.
+// @demo-file: the view counter counts per client address
 
 use app::live::ClientAddress;
 use axum::http::HeaderMap;

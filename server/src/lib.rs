@@ -2,7 +2,7 @@
 
 pub mod api;
 pub mod cli;
-pub mod client_address;
+pub mod client_address; // @demo
 pub mod config;
 pub mod connections;
 pub mod encoding;
@@ -24,10 +24,8 @@ pub mod site_fs;
 pub mod state;
 pub mod strategies;
 
-use app::{
-    content::{ContentError, PostStore},
-    live::{StoreError, ViewStore},
-};
+use app::content::{ContentError, PostStore};
+use app::live::{StoreError, ViewStore}; // @demo
 use config::Config;
 use state::AppState;
 use std::{future::Future, net::SocketAddr, time::Duration};
@@ -40,8 +38,8 @@ const CONTENT_REFRESH: Duration = Duration::from_millis(500);
 pub enum StartupError {
     #[error("cannot load posts: {0}")]
     Content(#[from] ContentError),
-    #[error("{0}")]
-    Store(#[from] StoreError),
+    #[error("{0}")] // @demo
+    Store(#[from] StoreError), // @demo
     #[error("ISR_CACHE_URL is not a Redis URL: {0}")]
     IsrCacheUrl(#[from] redis::RedisError),
     #[error("cannot listen on {addr}: {source}")]
@@ -62,9 +60,10 @@ pub fn init_tracing() {
 pub async fn prerender(config: Config) -> Result<prerender::PrerenderReport, StartupError> {
     owners::init_executor();
     let posts = PostStore::load(&config.content_dir, config.drafts)?;
-    let views = ViewStore::open(&config.database_url).await?;
-    let mut state = AppState::new(config, posts, views)?;
-    state.bench = prerender::bench_figures().map(std::sync::Arc::new);
+    let views = ViewStore::open(&config.database_url).await?; // @demo
+    let mut state = AppState::new(config, posts, views)?; // @demo
+    state.bench = prerender::bench_figures().map(std::sync::Arc::new); // @demo
+    // @minimal: let state = AppState::new(config, posts)?;
     Ok(prerender::prerender(&state).await?)
 }
 
@@ -109,7 +108,7 @@ impl Server {
         // Leptos resources spawn their futures on this executor while rendering.
         owners::init_executor();
         let posts = PostStore::load(&config.content_dir, config.drafts)?;
-        let views = ViewStore::open(&config.database_url).await?;
+        let views = ViewStore::open(&config.database_url).await?; // @demo
         match site_fs::remove_temp_files(&config.site_root) {
             Ok(0) => {}
             Ok(n) => tracing::info!("removed {n} temporary files that an interrupted write left in the site root"),
@@ -118,7 +117,8 @@ impl Server {
         let addr = config.site_addr;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
         let local_addr = listener.local_addr().map_err(StartupError::Serve)?;
-        Ok(Server { listener, local_addr, state: AppState::new(config, posts, views)? })
+        Ok(Server { listener, local_addr, state: AppState::new(config, posts, views)? }) // @demo
+        // @minimal: Ok(Server { listener, local_addr, state: AppState::new(config, posts)? })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

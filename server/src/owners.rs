@@ -20,7 +20,7 @@ use std::{
 /// request then ends on another thread while this one looks up a context,
 /// `reactive_graph` drops the last reference to the parent while it holds the
 /// child's lock; the parent's cleanup locks the child again, and the worker
-/// thread deadlocks. `make soak` met that about once in 400,000 requests.
+/// thread deadlocks. A soak under load met that about once in 400,000 requests.
 pub fn clear_leftover_owner() {
     if let Some(leftover) = Owner::current() {
         leftover.unset();

@@ -13,7 +13,8 @@
 //! the route table produce now, and nothing that an earlier build left.
 
 use crate::{encoding, feeds, page_files, render, routes, site_fs, state::AppState};
-use app::{bench::BenchFigures, post::Post, Strategy};
+use app::{post::Post, Strategy};
+use app::bench::BenchFigures; // @demo
 use axum::http::{StatusCode, Uri};
 use futures::{stream, StreamExt};
 use std::{
@@ -152,6 +153,7 @@ async fn write_feeds(state: &AppState, posts: &[Post], pages: &[(String, Strateg
     Ok(())
 }
 
+// @demo-begin
 /// Where the home page's measured figures come from: the last `make bench` on
 /// this machine, else the run committed with the docs. Relative to the
 /// directory the build runs in, the repo root.
@@ -171,6 +173,7 @@ pub fn bench_figures() -> Option<BenchFigures> {
     tracing::info!("no bench figures yet: run `make bench`, then `make build`, to show them on the home page");
     None
 }
+// @demo-end
 
 fn page(root: &std::path::Path, url: &str, strategy: Strategy, post_file: Option<PathBuf>) -> PageJob {
     PageJob {
@@ -203,6 +206,7 @@ async fn write_page(state: &AppState, job: PageJob) -> Result<(), PrerenderError
     .map_err(|(file, e): (PathBuf, std::io::Error)| error(format!("writing {}: {e}", file.display())))
 }
 
+// @demo-begin
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,3 +220,4 @@ mod tests {
         }
     }
 }
+// @demo-end

@@ -12,7 +12,7 @@ use crate::{
 };
 use app::{
     api::DataTime,
-    clock,
+    clock, // @demo
     components::{hole_error, Hole},
     shell,
     site::PageUrl,
@@ -97,7 +97,7 @@ fn page_and_context(
     let page = PageShell {
         options: state.leptos_options.clone(),
         strategy,
-        generated_at: clock::now_rfc3339(),
+        generated_at: clock::now_rfc3339(), // @demo
         loads_bundle,
     };
     let state = state.clone();

@@ -22,8 +22,9 @@ impl ServerTiming {
         self
     }
 
-    /// A named fact: `cache;desc=stale`. The in-page inspector reads it back
-    /// through the Navigation Timing API, which has no other view of the headers.
+    /// A named fact: `cache;desc=stale`. Devtools show it, and a page's own
+    /// script can read it back through the Navigation Timing API, which has no
+    /// other view of the headers.
     pub fn with_description(mut self, name: &'static str, description: &'static str) -> Self {
         self.0.push((name, None, Some(description)));
         self

@@ -19,21 +19,24 @@ pub struct Page {
     pub strategy: Strategy,
 }
 
+/// To serve a page another way, change the strategy on its line: `Ssg`, `Ssr`,
+/// `Stream`, `Csr`, `Isr` or `Ppr` (each one's whole story is a module in
+/// `crate::strategies`).
 pub const PAGES: &[Page] = &[
     Page { path: "/", strategy: Strategy::Ssg },
-    Page { path: "/compare", strategy: Strategy::Ssg },
-    Page { path: "/ssg", strategy: Strategy::Ssg },
-    Page { path: "/ssg/page/{page}", strategy: Strategy::Ssg },
-    Page { path: "/ssr", strategy: Strategy::Ssr },
-    Page { path: "/ssr/page/{page}", strategy: Strategy::Ssr },
-    Page { path: "/stream", strategy: Strategy::Stream },
-    Page { path: "/stream/page/{page}", strategy: Strategy::Stream },
-    Page { path: "/csr", strategy: Strategy::Csr },
-    Page { path: "/csr/page/{page}", strategy: Strategy::Csr },
-    Page { path: "/isr", strategy: Strategy::Isr },
-    Page { path: "/isr/page/{page}", strategy: Strategy::Isr },
-    Page { path: "/ppr", strategy: Strategy::Ppr },
-    Page { path: "/ppr/page/{page}", strategy: Strategy::Ppr },
+    Page { path: "/compare", strategy: Strategy::Ssg }, // @demo
+    Page { path: "/ssg", strategy: Strategy::Ssg }, // @demo
+    Page { path: "/ssg/page/{page}", strategy: Strategy::Ssg }, // @demo
+    Page { path: "/ssr", strategy: Strategy::Ssr }, // @demo
+    Page { path: "/ssr/page/{page}", strategy: Strategy::Ssr }, // @demo
+    Page { path: "/stream", strategy: Strategy::Stream }, // @demo
+    Page { path: "/stream/page/{page}", strategy: Strategy::Stream }, // @demo
+    Page { path: "/csr", strategy: Strategy::Csr }, // @demo
+    Page { path: "/csr/page/{page}", strategy: Strategy::Csr }, // @demo
+    Page { path: "/isr", strategy: Strategy::Isr }, // @demo
+    Page { path: "/isr/page/{page}", strategy: Strategy::Isr }, // @demo
+    Page { path: "/ppr", strategy: Strategy::Ppr }, // @demo
+    Page { path: "/ppr/page/{page}", strategy: Strategy::Ppr }, // @demo
     Page { path: "/posts", strategy: Strategy::Ssg },
     Page { path: "/posts/page/{page}", strategy: Strategy::Ssg },
     Page { path: "/posts/{slug}", strategy: Strategy::Ssg },

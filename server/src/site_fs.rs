@@ -226,7 +226,7 @@ mod tests {
             "index.html", "index.html.br", "404.html", "404.html.gz",
             "posts/kept/index.html", "posts/kept/index.html.br",
             "posts/deleted/index.html", "posts/deleted/index.html.br",
-            "compare/index.html", "favicon.svg", "pkg/blog.js", "pkg/index.html", "docs/guide.html",
+            "about/index.html", "favicon.svg", "pkg/blog.js", "pkg/index.html", "docs/guide.html",
         ];
         for file in files {
             let path = root.join(file);
@@ -241,12 +241,12 @@ mod tests {
 
         let mut removed: Vec<_> = remove_stale_pages(root, &written).unwrap().into_iter().map(|p| p.strip_prefix(root).unwrap().to_path_buf()).collect();
         removed.sort();
-        let expected: Vec<PathBuf> = ["404.html.gz", "compare/index.html", "posts/deleted/index.html", "posts/deleted/index.html.br"]
+        let expected: Vec<PathBuf> = ["404.html.gz", "about/index.html", "posts/deleted/index.html", "posts/deleted/index.html.br"]
             .iter()
             .map(PathBuf::from)
             .collect();
         assert_eq!(removed, expected);
-        assert!(!root.join("posts/deleted").exists() && !root.join("compare").exists(), "emptied directories go");
+        assert!(!root.join("posts/deleted").exists() && !root.join("about").exists(), "emptied directories go");
         for kept in ["favicon.svg", "pkg/blog.js", "pkg/index.html", "docs/guide.html", "posts/kept/index.html.br"] {
             assert!(root.join(kept).is_file(), "{kept} stays");
         }

@@ -1,5 +1,6 @@
 //! `cargo xtask gen-posts N DIR`: N synthetic posts in `DIR/posts`, in the real
 //! format, for measuring how prerendering and the list routes scale.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use anyhow::{Context, Result};
 use std::{fmt::Write, fs, path::Path};

@@ -1,25 +1,29 @@
 //! Project tasks that need no tool beyond cargo:
 //! - `cargo xtask site`: the WASM bundles and the site root (see `site.rs`);
 //! - `cargo xtask dev`: the edit loop of `make dev` (see `dev/`);
+// @demo-begin
 //! - `cargo xtask bench`: every route under load, next to nginx (see `bench/`);
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
 //! - `cargo xtask cluster` / `cluster-stop` / `cluster-bench`: several instances
 //!   behind nginx, sharing Redis and PostgreSQL (see `cluster/`);
 //! - `cargo xtask gen-posts N DIR`: N synthetic posts for scale tests;
 //! - `cargo xtask new DIR`: a new project made from this one (see `new/`).
+// @demo-end
 
-mod bench;
-mod cluster;
+mod bench; // @demo
+mod cluster; // @demo
 mod dev;
-mod gen_posts;
+mod gen_posts; // @demo
 mod http;
-mod new;
-mod nginx;
+mod new; // @demo
+mod nginx; // @demo
 mod prebuilt;
 mod project;
 mod site;
-mod soak;
-mod temp_dir;
+mod soak; // @demo
+mod temp_dir; // @demo
+// @minimal: #[cfg(test)]
+// @minimal: mod temp_dir;
 mod wasm_sections;
 
 use anyhow::{bail, Context, Result};
@@ -32,32 +36,37 @@ use std::{
 /// (see `site::Bundle`). Set once, as `BUNDLE_NAME` in `.cargo/config.toml`.
 pub const OUTPUT_NAME: &str = env!("BUNDLE_NAME");
 
+const USAGE: &[&str] = &[
+    "cargo xtask site              build the WASM bundles and assets into $LEPTOS_SITE_ROOT",
+    "cargo xtask dev               the edit loop: serve, rebuild on save, reload the page (see README: Develop)",
+    "cargo xtask bench             measure every route (see README: Benchmarks)", // @demo
+    "cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)", // @demo
+    "cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL", // @demo
+    "cargo xtask cluster-stop      stop what `cargo xtask cluster` started", // @demo
+    "cargo xtask cluster-bench     /ssr and /isr through nginx: 1 instance, then 3", // @demo
+    "cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts", // @demo
+    "cargo xtask new DIR [--name NAME] [--minimal | --full]", // @demo
+    "                              a new site in DIR, made from this one, with its own README and git", // @demo
+];
+
 fn main() -> Result<()> {
     let args: Vec<String> = env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["site"] => site::site(),
         ["dev"] => dev::run(dev::Settings::from_env()?),
-        ["bench"] => bench::run(&bench::Settings::from_env()?),
-        ["soak"] => soak::run_and_print(&soak::Settings::from_env()?),
-        ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?),
-        ["cluster-stop"] => cluster::stop_detached(),
-        ["cluster-bench"] => cluster::throughput(bench::Settings::from_env()?.seconds),
-        ["new", args @ ..] => new::run(args),
+        ["bench"] => bench::run(&bench::Settings::from_env()?), // @demo
+        ["soak"] => soak::run_and_print(&soak::Settings::from_env()?), // @demo
+        ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?), // @demo
+        ["cluster-stop"] => cluster::stop_detached(), // @demo
+        ["cluster-bench"] => cluster::throughput(bench::Settings::from_env()?.seconds), // @demo
+        ["new", args @ ..] => new::run(args), // @demo
+        // @demo-begin
         ["gen-posts", count, dir] => {
             let count = count.parse().context("N is a number of posts")?;
             gen_posts::write(count, &PathBuf::from(dir))
         }
-        _ => bail!(
-            "usage:\n  cargo xtask site              build the WASM bundles and assets into $LEPTOS_SITE_ROOT\n  \
-             cargo xtask dev               the edit loop: serve, rebuild on save, reload the page (see README: Develop)\n  \
-             cargo xtask bench             measure every route (see README: Benchmarks)\n  \
-             cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)\n  \
-             cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL\n  \
-             cargo xtask cluster-stop      stop what `cargo xtask cluster` started\n  \
-             cargo xtask cluster-bench     /ssr and /isr through nginx: 1 instance, then 3\n  \
-             cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts\n  \
-             cargo xtask new DIR [--name NAME] --full\n                                a new project in DIR: this one, renamed, with its own README and git"
-        ),
+        // @demo-end
+        _ => bail!("usage:\n  {}", USAGE.join("\n  ")),
     }
 }
 

@@ -1,6 +1,7 @@
 //! nginx, as `make bench`'s baseline (a file server) and the cluster's front
 //! (a proxy): where Debian puts it, and what every throwaway nginx here needs,
 //! a config that keeps its pid, logs and temp files in a directory of its own.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use anyhow::{Context, Result};
 use std::{

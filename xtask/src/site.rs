@@ -97,7 +97,8 @@ pub fn site() -> Result<()> {
             bail!("building the {bundle:?} bundle for {WASM_TARGET} failed");
         }
         bindgen(&build.output(), &scratch, &bundle.name())?;
-        // The names are for debuggers and for `make bench`'s "where the bytes go":
+        // The names are for debuggers (and `make bench`'s "where the bytes go"): // @demo
+        // @minimal: // The names are for debuggers:
         // kept in a copy under target/, dropped from what the site serves.
         let served = scratch.join(format!("{}.wasm", bundle.name()));
         let named = fs::read(&served)?;

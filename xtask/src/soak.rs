@@ -5,6 +5,7 @@
 //! the pages with holes, both holes; JSON that parses; a file at its full size).
 //! It also checks that the server's memory stays flat: the mean RSS of the last
 //! window is within 10 % of the first.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use crate::{
     bench::Server,

@@ -1,15 +1,18 @@
 //! Just enough of the WebAssembly binary format to drop the name section from
-//! a bundle and, before that, to tell which crate each byte of code came from
-//! (the "where the bytes go" table of `make bench`).
+//! a bundle (`make build` keeps a copy with the names, under `target/bundles`).
+// @demo-begin
+//! And, from that copy, to tell which crate each byte of code came from: the
+//! "where the bytes go" table of `make bench`.
+// @demo-end
 
 use anyhow::{bail, Context, Result};
-use std::collections::HashMap;
+use std::collections::HashMap; // @demo
 
 const HEADER_LEN: usize = 8;
 const CUSTOM: u8 = 0;
-const IMPORT: u8 = 2;
-const CODE: u8 = 10;
-const DATA: u8 = 11;
+const IMPORT: u8 = 2; // @demo
+const CODE: u8 = 10; // @demo
+const DATA: u8 = 11; // @demo
 
 struct Section<'a> {
     id: u8,
@@ -56,6 +59,7 @@ pub fn without_names(wasm: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+// @demo-begin
 /// The bytes of code and data in `wasm` (which has its name section), by the
 /// crate they came from, largest first.
 pub fn bytes_by_crate(wasm: &[u8]) -> Result<Vec<(String, u64)>> {
@@ -169,6 +173,7 @@ fn function_names(payload: &[u8]) -> Result<HashMap<u64, String>> {
     }
     Ok(HashMap::new())
 }
+// @demo-end
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -202,6 +207,7 @@ impl<'a> Reader<'a> {
         Ok(name)
     }
 
+    // @demo-begin
     fn limits(&mut self) -> Result<()> {
         let flags = self.byte()?;
         self.leb()?;
@@ -210,6 +216,7 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
+    // @demo-end
 }
 
 #[cfg(test)]
@@ -225,7 +232,7 @@ mod tests {
             wasm.extend_from_slice(payload);
         };
         section(&mut wasm, 1, b"\x01\x60\0\0"); // one type: () -> ()
-        section(&mut wasm, IMPORT, b"\x01\x01m\x01f\x00\x00");
+        section(&mut wasm, 2, b"\x01\x01m\x01f\x00\x00"); // the import section
         section(&mut wasm, 3, b"\x02\x00\x00");
         // Bodies: no locals, then `end`; the second has two `nop`s more.
         let bodies = [&b"\x00\x0b"[..], &b"\x00\x01\x01\x0b"[..]];
@@ -234,7 +241,7 @@ mod tests {
             code.push(body.len() as u8);
             code.extend_from_slice(body);
         }
-        section(&mut wasm, CODE, &code);
+        section(&mut wasm, 10, &code); // the code section
         let mut function_names = vec![2u8];
         for (index, name) in [(1u8, "tachys::view::build::h1234"), (2, "<T as app::Island>::hydrate")] {
             function_names.extend_from_slice(&[index, name.len() as u8]);
@@ -248,11 +255,13 @@ mod tests {
         wasm
     }
 
+    // @demo-begin
     #[test]
     fn code_bytes_are_counted_by_crate() {
         let by_crate = bytes_by_crate(&module()).unwrap();
         assert_eq!(by_crate, [("app".to_string(), 4), ("tachys".to_string(), 2)]);
     }
+    // @demo-end
 
     #[test]
     fn dropping_names_keeps_every_other_section() {
@@ -260,9 +269,10 @@ mod tests {
         let stripped = without_names(&wasm).unwrap();
         assert!(stripped.len() < wasm.len());
         assert_eq!(sections(&stripped).unwrap().len(), sections(&wasm).unwrap().len() - 1);
-        assert!(bytes_by_crate(&stripped).is_err(), "the names are gone");
+        assert!(bytes_by_crate(&stripped).is_err(), "the names are gone"); // @demo
     }
 
+    // @demo-begin
     #[test]
     fn crates_are_read_from_demangled_names() {
         assert_eq!(crate_of("core[c5930c85a12de822]::fmt::write"), "core");
@@ -270,4 +280,5 @@ mod tests {
         assert_eq!(crate_of("<&mut serde_json::de::Deserializer<R> as serde_core::de::Deserializer>::x"), "serde_json");
         assert_eq!(crate_of("PostList_953647714902157411"), "app (island entry points)");
     }
+    // @demo-end
 }

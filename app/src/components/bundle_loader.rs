@@ -12,7 +12,7 @@ use leptos::prelude::*;
 /// is taken over after its last hole has arrived, and every island is in the DOM.
 /// `hydrate()` client-renders the CSR route; then each `<leptos-island>` is
 /// hydrated by the function the bundle exports for it. The `client-takeover`
-/// measure and `data-client-mode` are what devtools, the inspector and the tests read.
+/// measure and `data-client-mode` are what devtools and the tests read.
 #[component]
 pub fn BundleLoader(options: LeptosOptions, strategy: Strategy) -> impl IntoView {
     let pkg = format!("/{}/{}", options.site_pkg_dir, bundle_name(&options.output_name, strategy));

@@ -1,3 +1,4 @@
+// @demo-file: the stamp in the footer and in the live holes
 use crate::clock;
 use leptos::prelude::*;
 

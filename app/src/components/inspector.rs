@@ -5,6 +5,7 @@
 //! Timing APIs: bytes received, time to first byte, the server's own
 //! `Server-Timing` phases, the bundle, how and how fast it took over, and the
 //! age of the page and of each hole, ticking.
+// @demo-file: the inspector
 
 use crate::{clock, strategy::Strategy};
 use leptos::prelude::*;

@@ -1,6 +1,7 @@
 //! The demo's two holes: the posts most viewed today and this week, read per
 //! request from the view counts (`crate::live`). Streaming SSR and PPR show
 //! them on their post lists.
+// @demo-file: the live holes
 
 use super::{hole_error, GeneratedAt, Hole, HoleFilling, Holes};
 use crate::{

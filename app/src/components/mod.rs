@@ -1,32 +1,34 @@
 mod bundle_loader;
-mod generated_at;
+mod generated_at; // @demo
 mod hole;
-mod inspector;
-mod live_holes;
+mod inspector; // @demo
+mod live_holes; // @demo
 mod nav;
 mod not_found;
 mod page_meta;
 mod pagination;
 mod post_list;
 mod post_listing;
-mod strategy_map;
+mod strategy_map; // @demo
 
 pub use bundle_loader::BundleLoader;
-pub use generated_at::GeneratedAt;
-pub use inspector::Inspector;
+pub use generated_at::GeneratedAt; // @demo
+pub use inspector::Inspector; // @demo
 pub use hole::{hole_error, is_hole_id, Hole, HoleFilling, Holes};
-pub use live_holes::LiveHoles;
+pub use live_holes::LiveHoles; // @demo
 pub use nav::Nav;
 pub use not_found::NotFoundPage;
 pub use page_meta::{PageKind, PageMeta};
 pub use pagination::Pagination;
-pub use post_list::{PostList, PostListPlaceholder, TagChips, TagFilter, TagFilterIsland};
+pub use post_list::{PostList, TagChips, TagFilter, TagFilterIsland};
+pub use post_list::PostListPlaceholder; // @demo
 pub use post_listing::{list_page_number, PostListing};
-pub use strategy_map::StrategyMap;
+pub use strategy_map::StrategyMap; // @demo
 
 /// Every hole that a PPR shell may have a slot for: the server fills a slot
 /// with the hole of its id from here. A page's new hole is a line here.
-pub const HOLES: &[&Hole] = live_holes::LIVE_HOLES;
+pub const HOLES: &[&Hole] = live_holes::LIVE_HOLES; // @demo
+// @minimal: pub const HOLES: &[&Hole] = &[];
 
 /// The hole whose slot says `id`.
 pub fn hole(id: &str) -> Option<&'static Hole> {

@@ -1,4 +1,5 @@
-use crate::{post::POSTS_PATH, site::SITE_TITLE, strategy::Strategy};
+use crate::{post::POSTS_PATH, site::SITE_TITLE};
+use crate::strategy::Strategy; // @demo
 use leptos::prelude::*;
 
 /// The site header. Links carry `rel="external"`: each page is its own document,
@@ -6,6 +7,7 @@ use leptos::prelude::*;
 /// rather than let the client router render it in place.
 #[component]
 pub fn Nav() -> impl IntoView {
+    // @demo-begin
     let links = Strategy::ALL
         .into_iter()
         .map(|strategy| {
@@ -18,14 +20,15 @@ pub fn Nav() -> impl IntoView {
             }
         })
         .collect_view();
+    // @demo-end
     view! {
         <header class="site-header">
             <a class="brand" href="/" rel="external">{SITE_TITLE}</a>
             <nav aria-label="Site">
                 <ul>
                     <li><a href=POSTS_PATH rel="external" title="Every post, newest first">"posts"</a></li>
-                    {links}
-                    <li><a href="/compare" rel="external" title="Every strategy side by side">"compare"</a></li>
+                    {links} // @demo
+                    <li><a href="/compare" rel="external" title="Every strategy side by side">"compare"</a></li> // @demo
                 </ul>
             </nav>
         </header>

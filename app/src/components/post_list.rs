@@ -1,4 +1,5 @@
-use crate::post::{all_tags, tag_path, PostSummary, POSTS_PER_PAGE};
+use crate::post::{all_tags, tag_path, PostSummary};
+use crate::post::POSTS_PER_PAGE; // @demo
 use leptos::{html::Div, prelude::*};
 
 /// The post list every strategy renders: plain HTML, with a button per tag.
@@ -47,6 +48,7 @@ fn PostListContent(posts: Vec<PostSummary>) -> impl IntoView {
     }
 }
 
+// @demo-begin
 /// What stands in for a page of `PostList` while its posts load (on `/csr`):
 /// the same boxes, lines and gaps as a full page of one-line cards, so the
 /// list takes the room the placeholder held. Hidden from assistive technology,
@@ -72,6 +74,7 @@ pub fn PostListPlaceholder() -> impl IntoView {
         </section>
     }
 }
+// @demo-end
 
 /// `TagFilter` as an island: what a server-rendered list page hydrates. The
 /// list inside stays the server's HTML, and everything the filter needs is in

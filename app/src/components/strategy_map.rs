@@ -1,3 +1,4 @@
+// @demo-file: the strategy map on the home page
 use crate::{bench::BenchFigures, strategy::Strategy};
 use leptos::prelude::*;
 use std::sync::Arc;

@@ -4,6 +4,7 @@
 //!
 //! An IPv6 client is known by its /64, which is what one subscriber gets: an
 //! address per request from that prefix is still one client.
+// @demo-file: the view counts
 
 use std::{
     collections::HashMap,

@@ -3,6 +3,7 @@
 //! compiles sqlx, both its drivers and SQLite's C source a second time, for the
 //! compiler, in every cold build. A test checks that this list and the
 //! `migrations/` folder agree, so a new file there cannot be forgotten here.
+// @demo-file: the view counts
 
 use sqlx::{
     error::BoxDynError,

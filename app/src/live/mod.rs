@@ -1,6 +1,7 @@
 //! Live data: post views, recorded by the hydrated client and ranked at request
 //! time. It feeds the holes of `/stream` (and of `/ppr`): the data a page can't
 //! know at build time. Server-only.
+// @demo-file: the view counts
 
 mod gate;
 mod migrations;

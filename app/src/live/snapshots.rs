@@ -4,6 +4,7 @@
 //! worker thread, and two of them cost `/ppr` most of its time. Each ranking keeps
 //! the time it was read, which its hole states, so the data stays honest about
 //! its age.
+// @demo-file: the view counts
 
 use super::{StoreError, ViewStore};
 use std::{

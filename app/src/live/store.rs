@@ -1,6 +1,7 @@
 //! `ViewStore`: view counts in SQLite (the default: one file, no server) or in
 //! PostgreSQL (shared by several instances), chosen by the URL's scheme. The
 //! same queries and migrations run on both, through sqlx's `Any` driver.
+// @demo-file: the view counts
 
 use super::{
     migrations,

@@ -5,6 +5,7 @@
 //! database. Here every view waiting when a write starts goes into it: one
 //! transaction that adds each (hour, post) count once. Under load, batches
 //! grow instead of writers queueing for the lock.
+// @demo-file: the view counts
 
 use super::store::{Database, StoreError};
 use std::{collections::BTreeMap, sync::Arc};

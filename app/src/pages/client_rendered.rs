@@ -1,3 +1,4 @@
+// @demo-file: the /csr page
 use crate::{
     api::list_posts_page,
     clock,

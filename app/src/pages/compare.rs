@@ -1,3 +1,4 @@
+// @demo-file: /compare
 use crate::strategy::{IsrWindow, Strategy};
 use crate::components::PageMeta;
 use leptos::prelude::*;

@@ -1,5 +1,6 @@
 use crate::{
-    components::{PageMeta, PostListing, StrategyMap},
+    components::{PageMeta, PostListing},
+    components::StrategyMap, // @demo
     post::POSTS_PATH,
     site::{SITE_DESCRIPTION, SITE_TITLE},
 };
@@ -14,7 +15,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="home">
             <h1>{SITE_TITLE}</h1>
             <p class="lede">{SITE_DESCRIPTION}</p>
-            <StrategyMap/>
+            <StrategyMap/> // @demo
             <h2>"Latest posts"</h2>
             <PostListing base=POSTS_PATH number=1/>
         </section>

@@ -1,5 +1,7 @@
+// @demo-begin
 #[cfg(feature = "hydrate")]
 use {crate::api::RecordView, leptos::server_fn::ServerFn};
+// @demo-end
 use crate::{
     api::get_post,
     components::{NotFoundPage, PageKind, PageMeta, TagChips},
@@ -54,11 +56,12 @@ fn PostArticle(post: Post) -> impl IntoView {
             // The body is HTML rendered once from Markdown at load time, with raw
             // HTML and script URLs neutralised there (see content::parse).
             <div class="post-body" inner_html=body_html></div>
-            <ViewRecorder/>
+            <ViewRecorder/> // @demo
         </article>
     }
 }
 
+// @demo-begin
 /// Counts one view per page load. An island, because effects run only in the
 /// browser once the page is live: so prerendered pages count too. It posts to
 /// `record_view`'s endpoint with `navigator.sendBeacon`, which needs no
@@ -80,3 +83,4 @@ fn ViewRecorder() -> impl IntoView {
         }
     });
 }
+// @demo-end

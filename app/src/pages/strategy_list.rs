@@ -1,3 +1,4 @@
+// @demo-file: the strategy pages
 use crate::{
     components::{list_page_number, HoleFilling, LiveHoles, NotFoundPage, PageMeta, PostListing},
     strategy::Strategy,

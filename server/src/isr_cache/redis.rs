@@ -160,7 +160,7 @@ fn lock_key(key: &str) -> String {
     format!("isr:lock:{key}")
 }
 
-/// Redis keeps a page's generation time in milliseconds; compare at that precision.
+/// Redis keeps a page's generation time in milliseconds: times are matched at that precision.
 fn unix_millis(time: std::time::SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }

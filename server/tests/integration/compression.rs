@@ -34,39 +34,46 @@ fn varies_on_accept_encoding(response: &RawResponse) -> bool {
 #[tokio::test]
 async fn a_prerendered_page_is_sent_as_the_build_compressed_it() {
     let server = spawn_built().await;
-    let plain = get(&server, "/ssg", None).await;
+    let plain = get(&server, "/posts", None).await;
     assert_eq!(plain.status, 200);
     assert_eq!(plain.header("content-encoding"), None, "a client that accepts nothing gets the HTML itself");
     assert!(varies_on_accept_encoding(&plain));
 
-    let brotli = get(&server, "/ssg", Some(CHROMIUM)).await;
+    let brotli = get(&server, "/posts", Some(CHROMIUM)).await;
     assert_eq!(brotli.header("content-encoding"), Some("br"));
     assert!(varies_on_accept_encoding(&brotli));
-    assert_eq!(brotli.body, std::fs::read(server.site().join("ssg/index.html.br")).unwrap(), "the build's own bytes");
+    assert_eq!(brotli.body, std::fs::read(server.site().join("posts/index.html.br")).unwrap(), "the build's own bytes");
     assert_eq!(decoded(&brotli), plain.body);
 
-    let gzip = get(&server, "/ssg/", Some("gzip")).await;
+    let gzip = get(&server, "/posts/", Some("gzip")).await;
     assert_eq!(gzip.header("content-encoding"), Some("gzip"), "compressed per response: the build writes brotli only");
     assert_eq!(decoded(&gzip), plain.body);
 
-    let refused = get(&server, "/ssg", Some("br;q=0, gzip;q=0")).await;
+    let refused = get(&server, "/posts", Some("br;q=0, gzip;q=0")).await;
     assert_eq!(refused.header("content-encoding"), None, "q=0 refuses an encoding");
 }
 
 #[tokio::test]
 async fn a_page_rewritten_without_its_compressed_copies_is_never_paired_with_the_old_ones() {
     let server = spawn_built().await;
-    let page = server.site().join("ssg/index.html");
-    let rewritten = std::fs::read_to_string(&page).unwrap().replace("Static site generation", "Rewritten by hand");
+    let page = server.site().join("posts/index.html");
+    let rewritten = std::fs::read_to_string(&page).unwrap().replace("</main>", "<p>Rewritten by hand</p></main>");
     std::fs::write(&page, &rewritten).unwrap();
-    let response = get(&server, "/ssg", Some(CHROMIUM)).await;
+    let response = get(&server, "/posts", Some(CHROMIUM)).await;
     assert_eq!(String::from_utf8(decoded(&response)).unwrap(), rewritten);
 }
 
 #[tokio::test]
 async fn rendered_pages_are_compressed_per_response() {
     let server = spawn_built().await;
-    for (path, status) in [("/ssr", 200), ("/isr", 200), ("/csr", 200), ("/api/posts", 200), ("/no/such/page", 404)] {
+    let rendered = [
+        ("/ssr", 200), // @demo
+        ("/isr", 200), // @demo
+        ("/csr", 200), // @demo
+        ("/api/posts", 200),
+        ("/no/such/page", 404),
+    ];
+    for (path, status) in rendered {
         let plain = get(&server, path, None).await;
         assert_eq!(plain.status, status, "{path}");
         assert_eq!(plain.header("content-encoding"), None, "{path}");
@@ -80,6 +87,7 @@ async fn rendered_pages_are_compressed_per_response() {
     }
 }
 
+// @demo-begin
 #[tokio::test]
 async fn streamed_pages_are_never_held_back_by_a_compressor() {
     let server = spawn_built().await;
@@ -90,6 +98,7 @@ async fn streamed_pages_are_never_held_back_by_a_compressor() {
         assert!(response.text().contains("data-hole"), "{path}");
     }
 }
+// @demo-end
 
 #[tokio::test]
 async fn bundle_files_are_sent_precompressed() {

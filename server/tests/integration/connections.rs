@@ -15,7 +15,7 @@ use std::{
 /// 256 descriptors in all: the server keeps 128 for itself and takes 128 clients.
 const OPEN_FILES: OpenFiles = OpenFiles { soft: 256, hard: Some(256) };
 const SLOW_CLIENTS: usize = 300;
-const SLOW_HEAD: &[u8] = b"GET /ssr HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow";
+const SLOW_HEAD: &[u8] = b"GET /api/posts HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow";
 
 fn get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -52,8 +52,8 @@ fn closed_by_server(stream: &mut TcpStream) -> bool {
 #[test]
 fn slow_clients_beyond_the_descriptors_give_way_and_readers_get_their_pages() {
     let dirs = TestDirs::new();
-    let (child, addr, logged) = start_binary_from(server_command(OPEN_FILES), &dirs.config(), &[("DEMO_LATENCY_MS", "0")]);
-    assert!(status_of(&get(&addr, "/ssr")) == "200");
+    let (child, addr, logged) = start_binary_from(server_command(OPEN_FILES), &dirs.config(), &[]);
+    assert!(status_of(&get(&addr, "/api/posts")) == "200");
     let before = resident_kib(&child);
 
     let mut slow: Vec<TcpStream> = (0..SLOW_CLIENTS)
@@ -63,7 +63,7 @@ fn slow_clients_beyond_the_descriptors_give_way_and_readers_get_their_pages() {
             stream
         })
         .collect();
-    let response = get(&addr, "/ssr");
+    let response = get(&addr, "/api/posts");
     assert_eq!(status_of(&response), "200", "a reader gets the page past {SLOW_CLIENTS} slow clients");
     let during = resident_kib(&child);
     let given_way = slow.iter_mut().map(closed_by_server).filter(|closed| *closed).count();
@@ -72,7 +72,7 @@ fn slow_clients_beyond_the_descriptors_give_way_and_readers_get_their_pages() {
     assert!(during < before + 16 * 1024, "RSS {before} KiB before, {during} KiB with {SLOW_CLIENTS} slow clients");
 
     drop(slow);
-    assert_eq!(status_of(&get(&addr, "/ssr")), "200");
+    assert_eq!(status_of(&get(&addr, "/api/posts")), "200");
     drop(child);
     let logged = logged.join().unwrap();
     assert!(!logged.iter().any(|line| line.contains("Too many open files")), "{logged:#?}");
@@ -81,7 +81,7 @@ fn slow_clients_beyond_the_descriptors_give_way_and_readers_get_their_pages() {
 #[test]
 fn headers_not_finished_in_time_and_idle_keep_alive_connections_are_closed() {
     let dirs = TestDirs::new();
-    let env = [("DEMO_LATENCY_MS", "0"), ("HEADER_READ_TIMEOUT_SECS", "1")];
+    let env = [("HEADER_READ_TIMEOUT_SECS", "1")];
     let (_child, addr, _) = start_binary_from(server_command(OPEN_FILES), &dirs.config(), &env);
 
     let mut slow = TcpStream::connect(&addr).unwrap();
@@ -104,6 +104,7 @@ fn headers_not_finished_in_time_and_idle_keep_alive_connections_are_closed() {
     assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(5), "the idle connection closed after {took:?}");
 }
 
+// @demo-begin
 #[test]
 fn when_every_connection_is_answering_a_new_one_gets_503() {
     let dirs = TestDirs::new();
@@ -128,3 +129,4 @@ fn when_every_connection_is_answering_a_new_one_gets_503() {
     }
     assert_eq!(status_of(&get(&addr, "/ssr")), "200", "served again once a connection is free");
 }
+// @demo-end

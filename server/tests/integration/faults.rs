@@ -1,17 +1,17 @@
-//! Faults at runtime: the content directory vanishing, SIGTERM in the middle of
-//! a streamed response, and an answer slower than the request timeout.
+//! Faults at runtime: the content directory vanishing, a full disk at build
+//! time, and the open-file limit.
+// @demo-begin
+//! SIGTERM in the middle of a streamed response, an answer slower than the
+//! request timeout, and a flood of views refused for one cause.
+// @demo-end
 
 use crate::common::{
-    attribute_values,
-    binary::{server_command, start_binary, start_binary_from, OpenFiles},
+    binary::{server_command, start_binary_from, OpenFiles},
     post_slugs, spawn,
 };
-use std::{
-    io::{Read, Write},
-    net::TcpStream,
-    process::Command,
-    time::{Duration, Instant},
-};
+use crate::common::{attribute_values, binary::start_binary}; // @demo
+use std::{io::Write, process::Command, time::Duration};
+use std::{io::Read, net::TcpStream, time::Instant}; // @demo
 
 #[tokio::test]
 async fn when_the_content_dir_vanishes_the_last_good_posts_keep_serving() {
@@ -23,21 +23,21 @@ async fn when_the_content_dir_vanishes_the_last_good_posts_keep_serving() {
     // The refresh that the server runs every interval, run now: it finds no
     // content directory at all, and leaves the index as it was.
     assert!(!server.refresh_posts().await, "a missing directory changes no post");
-    for path in ["/ssr", "/api/posts"] {
-        let response = server.get(path).await;
-        assert_eq!(response.status, 200, "{path}");
-        let text = response.text();
-        let mut slugs = if path == "/ssr" {
-            attribute_values(&text, "data-post-slug")
-        } else {
-            serde_json::from_str::<Vec<serde_json::Value>>(&text).unwrap().iter().map(|p| p["slug"].as_str().unwrap().to_string()).collect()
-        };
-        slugs.sort();
-        assert_eq!(slugs, expected, "{path} still lists every post");
-    }
+    let listed = server.get("/api/posts").await;
+    assert_eq!(listed.status, 200);
+    let listed = serde_json::from_str::<Vec<serde_json::Value>>(&listed.text()).unwrap();
+    let mut slugs: Vec<String> = listed.iter().map(|post| post["slug"].as_str().unwrap().to_string()).collect();
+    slugs.sort();
+    assert_eq!(slugs, expected, "the API still lists every post");
+    // @demo-begin
+    let mut rendered = attribute_values(&server.get("/ssr").await.text(), "data-post-slug");
+    rendered.sort();
+    assert_eq!(rendered, expected, "SSR still renders every post");
+    // @demo-end
     std::fs::rename(&moved, server.posts_dir()).unwrap();
 }
 
+// @demo-begin
 /// The real binary, so the signal is a real SIGTERM.
 #[test]
 fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
@@ -73,6 +73,7 @@ fn sigterm_during_a_stream_lets_it_finish_then_exits_0() {
     assert!(exit.success(), "exit status {exit:?}");
     assert!(TcpStream::connect(&addr).is_err(), "no longer accepting connections");
 }
+// @demo-end
 
 /// A tmpfs of `size`, unmounted when dropped. Mounting takes root: the test
 /// that needs one is `#[ignore]`d, `make test` opts in where it runs as root.
@@ -106,9 +107,9 @@ async fn a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole() {
     let dirs = crate::common::TestDirs::new();
     let mut config = dirs.config();
     config.site_root = disk.dir.path().join("site");
-    config.database_url = format!("sqlite://{}", dirs.site().join("blog.db").display());
+    config.database_url = format!("sqlite://{}", dirs.site().join("blog.db").display()); // @demo
     server::prerender(config.clone()).await.expect("the first build fits");
-    let page = config.site_root.join("ssg/index.html");
+    let page = config.site_root.join("tags/rust/index.html");
     let before = std::fs::read(&page).unwrap();
 
     // Fill the disk to the last byte.
@@ -126,6 +127,7 @@ async fn a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole() {
     assert_eq!(leftovers, ["index.html", "index.html.br"], "no temporary file is left behind");
 }
 
+// @demo-begin
 /// A page or server function that has not answered within REQUEST_TIMEOUT_SECS
 /// gets 503; a streamed page, which answers at once, is not cut off.
 #[tokio::test]
@@ -189,6 +191,7 @@ async fn a_flood_of_refused_views_is_one_line_in_the_log() {
     let lines = logged.iter().filter(|line| line.contains("view not recorded")).count();
     assert_eq!(lines, 1, "{logged:#?}");
 }
+// @demo-end
 
 /// Started with the common soft limit of open files far below its hard limit,
 /// the server raises it to the hard one, so idle clients cannot use up the

@@ -28,12 +28,15 @@ async fn hostile_posts_are_inert_in_every_route() {
     prerender(&config).await;
     let server = spawn_in(dirs, config).await;
 
+    // @demo-begin
     for slug in ["hostile-markup", "long-unicode"] {
         let recorded = server.view(slug, &[]).await;
         assert_eq!(recorded.status, 200, "a view of {slug} is recorded, so the holes list it");
     }
+    // @demo-end
     let routes = [
-        "/", "/ssg", "/ssr", "/stream", "/csr", "/isr", "/ppr", "/posts/hostile-markup", "/posts/long-unicode",
+        "/ssg", "/ssr", "/stream", "/csr", "/isr", "/ppr", // @demo
+        "/", "/posts", "/posts/hostile-markup", "/posts/long-unicode",
     ];
     for path in routes {
         let response = server.get(path).await;
@@ -44,11 +47,11 @@ async fn hostile_posts_are_inert_in_every_route() {
         }
         assert!(!html.contains('\u{2028}') || !script_texts(&html).iter().any(|s| s.contains('\u{2028}')), "{path}: U+2028 inside a script");
     }
-    // The lists and holes do show the hostile title, as text.
-    let ssr = server.get("/ssr").await.text();
-    assert!(ssr.contains("&lt;script&gt;window.__pwned='title'&lt;/script&gt;"), "the title is shown, escaped");
-    let stream = server.get("/stream").await.text();
-    assert!(stream.contains("data-leaderboard-slug=\"hostile-markup\""), "the holes list the hostile post");
+    // The lists (and the demo's holes) do show the hostile title, as text.
+    let list = server.get("/posts").await.text();
+    assert!(list.contains("&lt;script&gt;window.__pwned='title'&lt;/script&gt;"), "the title is shown, escaped");
+    let stream = server.get("/stream").await.text(); // @demo
+    assert!(stream.contains("data-leaderboard-slug=\"hostile-markup\""), "the holes list the hostile post"); // @demo
     let post = server.get("/posts/hostile-markup").await.text();
     assert!(post.contains("&lt;script&gt;window.__pwned = 'body-script'&lt;/script&gt;"), "raw HTML in the body is shown as text");
 

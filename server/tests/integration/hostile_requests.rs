@@ -1,7 +1,8 @@
 //! Odd and oversized requests get clean answers, nothing outside the site root
 //! is ever served, and every response carries the security headers.
 
-use crate::common::{attribute_values, every_page, post_slugs, request, spawn_built as spawn, RawResponse};
+use crate::common::{attribute_values, every_page, request, spawn_built as spawn, RawResponse};
+use crate::common::post_slugs; // @demo
 use server::config::OUTPUT_NAME;
 
 fn raw_get(path: &str, extra_headers: &str) -> String {
@@ -26,7 +27,7 @@ async fn traversal_and_malformed_paths_get_a_clean_404_and_nothing_outside_the_s
         "/posts/a%00b",
         "/pkg%252f..%252f..%252fsecret.txt",
         "/posts/..%252f..%252fsecret.txt",
-        "/ssg/%2e%2e/%2e%2e/secret.txt",
+        "/tags/%2e%2e/%2e%2e/secret.txt",
     ];
     for path in paths {
         let response = request(server.addr, &raw_get(path, "")).await;
@@ -34,7 +35,7 @@ async fn traversal_and_malformed_paths_get_a_clean_404_and_nothing_outside_the_s
         let body = String::from_utf8_lossy(&response.body);
         assert!(!body.contains("TOP SECRET") && !body.contains("root:x:0:0"), "{path} served a file outside the root");
     }
-    assert_eq!(server.get("/ssr").await.status, 200, "the server is still up");
+    assert_eq!(server.get("/posts").await.status, 200, "the server is still up");
 }
 
 #[tokio::test]
@@ -43,19 +44,21 @@ async fn an_8_kib_path_gets_414_and_an_8_kib_header_gets_431() {
     let long_path = format!("/{}", "a".repeat(8 * 1024));
     assert_eq!(request(server.addr, &raw_get(&long_path, "")).await.status, 414);
     let long_header = format!("X-Filler: {}\r\n", "b".repeat(8 * 1024));
-    assert_eq!(request(server.addr, &raw_get("/ssr", &long_header)).await.status, 431);
-    assert_eq!(server.get("/ssr").await.status, 200, "the server is still up");
+    assert_eq!(request(server.addr, &raw_get("/posts", &long_header)).await.status, 431);
+    assert_eq!(server.get("/posts").await.status, 200, "the server is still up");
 }
 
 #[tokio::test]
 async fn every_write_endpoint_has_a_body_limit() {
     let server = spawn().await;
+    // @demo-begin
     let slug = &post_slugs(&server.posts_dir())[0];
     let form = format!("slug={slug}");
     let fine = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &form).await;
     assert_eq!(fine.status, 200, "a view is recorded: {}", String::from_utf8_lossy(&fine.body));
+    // @demo-end
     let huge = format!("slug={}", "x".repeat(32 * 1024));
-    let refused = server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &huge).await;
+    let refused = server.post("/api/posts", &["Content-Type: application/x-www-form-urlencoded"], &huge).await;
     assert_eq!(refused.status, 413, "server functions refuse bodies above 16 KiB");
     let revalidate = server.post("/api/revalidate", &["Authorization: Bearer x"], &"y".repeat(5 * 1024)).await;
     assert_eq!(revalidate.status, 413, "revalidation refuses bodies above 4 KiB");
@@ -65,7 +68,7 @@ async fn every_write_endpoint_has_a_body_limit() {
 async fn head_works_on_every_route() {
     let server = spawn().await;
     let pages = every_page(&server).into_iter().map(|(path, _)| path);
-    let others = ["/ssg/", "/api/posts", "/favicon.svg"].map(String::from);
+    let others = ["/posts/", "/api/posts", "/favicon.svg"].map(String::from);
     for path in pages.chain(others).chain([format!("/pkg/{OUTPUT_NAME}.css")]) {
         let path = path.as_str();
         let head = server.head(path).await;
@@ -150,10 +153,11 @@ async fn page_files_dotfiles_and_temp_files_are_not_served_around_their_strategy
     let server = spawn().await;
     std::fs::write(server.site().join(".env"), "SECRET=1").unwrap();
     // What a write killed half-way leaves: a dotfile beside the page.
-    std::fs::write(server.site().join("isr/.index.html.123-0.tmp"), "torn").unwrap();
+    std::fs::write(server.site().join("posts/.index.html.123-0.tmp"), "torn").unwrap();
     let around = [
-        "/isr/", "/isr/index.html", "/ppr/", "/ppr/index.html", "/404.html", "/index.html", "/ssg/index.html",
-        "/ssg/index.html.br", "/.env", "/%2eenv", "/isr/.index.html.123-0.tmp",
+        "/isr/", "/isr/index.html", "/ppr/", "/ppr/index.html", // @demo
+        "/posts/index.html", "/posts/index.html.br", "/404.html", "/index.html",
+        "/.env", "/%2eenv", "/posts/.index.html.123-0.tmp",
     ];
     for path in around {
         let response = server.get(path).await;
@@ -167,13 +171,14 @@ async fn page_files_dotfiles_and_temp_files_are_not_served_around_their_strategy
     assert_eq!(robots.header("x-content-type-options"), Some("nosniff"));
 
     let restarted = server.restart().await;
-    assert!(!restarted.site().join("isr/.index.html.123-0.tmp").exists(), "a restart clears what a killed write left");
+    assert!(!restarted.site().join("posts/.index.html.123-0.tmp").exists(), "a restart clears what a killed write left");
     assert!(restarted.site().join(".env").exists(), "and nothing else");
 }
 
 #[tokio::test]
-async fn a_view_counted_from_another_site_is_refused_and_one_from_this_site_is_not() {
+async fn a_write_from_another_site_is_refused_and_one_from_this_site_is_not() {
     let server = spawn().await;
+    // @demo-begin
     let slug = &post_slugs(&server.posts_dir())[0];
     let view = |headers: &'static [&'static str]| {
         let server = &server;
@@ -185,6 +190,7 @@ async fn a_view_counted_from_another_site_is_refused_and_one_from_this_site_is_n
     assert_eq!(view(&["Sec-Fetch-Site: same-origin"]).await, 200, "this site's own island");
     assert_eq!(view(&["Origin: http://127.0.0.1"]).await, 200, "this origin");
     assert_eq!(view(&[]).await, 200, "no browser at all");
+    // @demo-end
     let revalidate = server.post("/api/revalidate", &["Sec-Fetch-Site: cross-site", "Authorization: Bearer x"], "{}").await;
     assert_eq!(revalidate.status, 403, "revalidation is a write too");
 }
@@ -192,12 +198,13 @@ async fn a_view_counted_from_another_site_is_refused_and_one_from_this_site_is_n
 #[tokio::test]
 async fn the_api_answers_a_browser_that_accepts_html_as_an_api_never_with_a_redirect() {
     let server = spawn().await;
-    let slug = &post_slugs(&server.posts_dir())[0];
+    let slug = &post_slugs(&server.posts_dir())[0]; // @demo
     let html_referer = "Accept: text/html\r\nReferer: javascript:alert(1)\r\n";
     let posts = request(server.addr, &raw_get("/api/posts", html_referer)).await;
     assert_eq!(posts.status, 200);
     assert_eq!(posts.header("location"), None);
     assert!(posts.header("content-type").is_some_and(|t| t.starts_with("application/json")), "{:?}", posts.header("content-type"));
+    // @demo-begin
     let view = server
         .post(
             "/api/views",
@@ -206,11 +213,16 @@ async fn the_api_answers_a_browser_that_accepts_html_as_an_api_never_with_a_redi
         )
         .await;
     assert_eq!((view.status, view.header("location")), (200, None));
+    // @demo-end
 }
 
 #[tokio::test]
 async fn an_api_call_the_server_cannot_read_is_the_clients_mistake_with_its_own_status() {
     let server = spawn().await;
+    let unread = server.get("/api/post").await;
+    assert_eq!(unread.status, 400, "a call without its argument: {}", unread.text());
+    assert!(unread.header("content-type").is_some_and(|t| t.starts_with("text/plain")));
+    // @demo-begin
     let form = |body: &str| {
         let (server, body) = (&server, body.to_string());
         async move { server.post("/api/views", &["Content-Type: application/x-www-form-urlencoded"], &body).await }
@@ -231,6 +243,7 @@ async fn an_api_call_the_server_cannot_read_is_the_clients_mistake_with_its_own_
         chunk.len()
     );
     assert_eq!(request(server.addr, &chunked).await.status, 413, "a chunked body over 16 KiB");
+    // @demo-end
 
     let unknown = server.get("/api/no-such-function").await;
     assert_eq!(unknown.status, 404);

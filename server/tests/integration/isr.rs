@@ -1,4 +1,6 @@
 //! ISR: a file with a staleness clock, regenerated once in the background.
+//!
+//! @demo-file: tests of the demo's routes
 
 use crate::common::{edit_post, eventually, generated_at_values, post_slugs, spawn_in, TestDirs, TestServer};
 use std::{

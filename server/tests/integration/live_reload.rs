@@ -22,5 +22,5 @@ async fn a_dev_server_allows_the_reload_socket_and_no_stale_bundle() {
     let response = server.get(&format!("/{stylesheet}")).await;
     assert_eq!(response.status, 200);
     assert_eq!(response.header("cache-control"), Some("no-cache"));
-    assert_eq!(server.get("/ssr").await.header("cache-control"), Some("no-store"), "a page keeps its own caching");
+    assert_eq!(server.get("/ssr").await.header("cache-control"), Some("no-store"), "a page keeps its own caching"); // @demo
 }

@@ -10,11 +10,11 @@ mod connections;
 mod faults;
 mod hostile_content;
 mod hostile_requests;
-mod isr;
+mod isr; // @demo
 mod live_reload;
 mod pagination;
-mod ppr;
+mod ppr; // @demo
 mod routes;
 mod ssg;
-mod stream;
-mod views;
+mod stream; // @demo
+mod views; // @demo

@@ -1,4 +1,6 @@
 //! PPR: the prerendered shell from disk, byte for byte, then the holes, on one response.
+//!
+//! @demo-file: tests of the demo's routes
 
 use crate::common::{prerender, request, spawn_in, RawResponse, TestDirs, TestServer};
 use std::time::Duration;

@@ -1,9 +1,11 @@
 //! Every route's contract, against the real server: status, markers, headers.
 
-use server::config::OUTPUT_NAME;
-use crate::common::{attribute_values, copy_of_content, every_page, generated_at_values, post_slugs, post_titles, spawn_built as spawn};
+use crate::common::{copy_of_content, every_page, post_slugs, spawn_built as spawn};
+use crate::common::{attribute_values, generated_at_values, post_titles}; // @demo
+use server::config::OUTPUT_NAME; // @demo
 use std::time::{Duration, Instant};
 
+// @demo-begin
 fn escape_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
@@ -12,18 +14,22 @@ fn is_rfc3339_utc(value: &str) -> bool {
     time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
         .is_ok_and(|at| at.offset().is_utc())
 }
+// @demo-end
 
 fn assert_page_markers(html: &str, strategy: &str) {
     assert!(
         html.contains(&format!("<html lang=\"en\" data-render-strategy=\"{strategy}\"")),
         "the root element says {strategy}"
     );
+    // @demo-begin
     let stamps = generated_at_values(html);
     assert!(!stamps.is_empty(), "the page carries a generated-at stamp");
     assert!(stamps.iter().all(|s| is_rfc3339_utc(s)), "stamps are RFC 3339 UTC: {stamps:?}");
     assert!(html.contains("HTML generated at"), "the stamp is visible");
+    // @demo-end
 }
 
+// @demo-begin
 #[tokio::test]
 async fn home_page_maps_every_strategy_in_its_tree_and_its_table() {
     let server = spawn().await;
@@ -39,6 +45,7 @@ async fn home_page_maps_every_strategy_in_its_tree_and_its_table() {
     assert!(html.contains("Who generates the HTML?"), "the tree asks who");
     assert!(html.contains("<title>"), "leptos_meta sets the title");
 }
+// @demo-end
 
 /// `name;desc=…;dur=…` entries, checked: every duration parses and is not negative.
 fn server_timing_entries(header: &str) -> Vec<(String, Option<f64>, Option<String>)> {
@@ -93,12 +100,13 @@ async fn every_html_route_names_its_strategy_and_times_itself() {
             let cache = response.header("x-isr-cache").expect("x-isr-cache");
             assert!(["miss", "fresh", "stale"].contains(&cache));
             let described = entries.iter().find(|e| e.0 == "cache").and_then(|e| e.2.clone());
-            assert_eq!(described.as_deref(), Some(cache), "Server-Timing repeats the cache state for the inspector");
+            assert_eq!(described.as_deref(), Some(cache), "Server-Timing repeats the cache state, for devtools");
         }
         assert_page_markers(&response.text(), strategy);
     }
 }
 
+// @demo-begin
 #[tokio::test]
 async fn ssr_renders_every_post_with_a_per_request_timestamp() {
     let server = spawn().await;
@@ -150,6 +158,7 @@ async fn csr_shell_has_no_post_in_its_html() {
     assert!(html.contains(&format!("/pkg/{OUTPUT_NAME}-csr.js")), "the shell loads the CSR bundle");
     assert!(!html.contains(&format!("/pkg/{OUTPUT_NAME}.js")), "and not the islands bundle");
 }
+// @demo-end
 
 #[tokio::test]
 async fn api_lists_posts_newest_first_without_bodies() {
@@ -188,7 +197,7 @@ async fn a_post_page_renders_its_markdown() {
 #[tokio::test]
 async fn unknown_slugs_and_paths_get_the_404_page() {
     let server = spawn().await;
-    for path in ["/posts/no-such-post", "/no/such/page", "/ssr/extra"] {
+    for path in ["/posts/no-such-post", "/no/such/page", "/posts/page/2/extra"] {
         let response = server.get(path).await;
         assert_eq!(response.status, 404, "{path}");
         let html = response.text();
@@ -199,7 +208,10 @@ async fn unknown_slugs_and_paths_get_the_404_page() {
 #[tokio::test]
 async fn head_requests_get_headers_without_a_body() {
     let server = spawn().await;
-    for path in ["/", "/ssr", "/csr", "/api/posts"] {
+    for path in [
+        "/ssr", "/csr", // @demo
+        "/", "/posts", "/api/posts",
+    ] {
         let response = server.head(path).await;
         assert_eq!(response.status, 200, "{path}");
         assert!(response.body.is_empty(), "{path}");
@@ -218,35 +230,40 @@ async fn files_in_the_site_root_are_served_as_they_are() {
 }
 
 #[tokio::test]
-async fn an_edited_post_shows_on_ssr_without_a_restart() {
+async fn an_edited_post_shows_without_a_restart() {
     let server = spawn().await;
+    let live = "/ssr"; // @demo
+    // @minimal: let live = "/api/posts";
     let slug = post_slugs(&server.posts_dir()).remove(0);
     let path = server.posts_dir().join(format!("{slug}.md"));
     let source = std::fs::read_to_string(&path).unwrap();
+    // @demo-begin
     // Rendered once before the edit, so that the post's list page is in the index's cache.
     assert!(server.get("/ssr").await.text().contains(&format!("data-post-slug=\"{slug}\"")));
+    // @demo-end
     let edited = source.replacen("title:", "title: Edited live,", 1);
     std::fs::write(&path, edited).unwrap();
 
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        if server.get("/ssr").await.text().contains("Edited live,") {
+        if server.get(live).await.text().contains("Edited live,") {
             break;
         }
-        assert!(Instant::now() < deadline, "the edit never showed on /ssr");
+        assert!(Instant::now() < deadline, "the edit never showed on {live}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 #[tokio::test]
-async fn a_broken_edit_keeps_the_last_good_version_on_ssr() {
+async fn a_broken_edit_keeps_the_last_good_version() {
     let server = spawn().await;
     let slug = post_slugs(&server.posts_dir()).remove(0);
     let path = server.posts_dir().join(format!("{slug}.md"));
     std::fs::write(&path, "---\ntitle: Half-typed edit\n").unwrap();
     assert!(!server.refresh_posts().await, "a refresh that reads the broken file changes nothing");
-    let html = server.get("/ssr").await.text();
-    assert!(html.contains(&format!("data-post-slug=\"{slug}\"")), "the last good version is still listed");
+    let html = server.get("/ssr").await.text(); // @demo
+    // @minimal: let html = server.get("/api/posts").await.text();
+    assert!(html.contains(&slug), "the last good version is still listed");
     assert!(!html.contains("Half-typed edit"));
     assert_eq!(server.get(&format!("/posts/{slug}")).await.status, 200);
 }

@@ -1,5 +1,7 @@
 //! Streaming SSR and the live data that feeds its holes, read as raw chunks
 //! with their arrival times.
+//!
+//! @demo-file: tests of the demo's routes
 
 use crate::common::{attribute_values, generated_at_values, post_slugs, spawn_in, TestDirs, TestServer};
 use std::time::Duration;

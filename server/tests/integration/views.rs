@@ -1,6 +1,8 @@
 //! The view counter under a flood: one reader counts once per post, a client
 //! past its rate gets 429, the client is the forwarded address only behind a
 //! trusted proxy, and with no limit no view is refused at any concurrency.
+//!
+//! @demo-file: tests of the demo's routes
 
 use crate::common::{attribute_values, post_slugs, spawn_in, TestDirs, TestServer};
 

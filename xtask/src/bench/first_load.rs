@@ -3,6 +3,7 @@
 //! links), each in the encoding the server sends to Chromium. Beside it, the
 //! JS+WASM part in gzip, the figure that compares like for like with Next.js's
 //! 131 KiB gzip for the same blog; and where the islands bundle's bytes go.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use super::report::{BundleFiles, Download, PageLoad, Part, Sizes};
 use crate::{

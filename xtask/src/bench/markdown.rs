@@ -1,4 +1,5 @@
 //! The report as the Markdown tables that `make bench` prints.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use super::{first_load, report::BenchFigures, Instance};
 use std::fmt::Write;

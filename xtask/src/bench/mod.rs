@@ -8,6 +8,7 @@
 //! `BENCH_SECONDS` (per route, default 10), `BENCH_ROUTES` (comma-separated
 //! paths, default all), `BENCH_SCALE` (post counts, default `1000,10000`).
 //! Output: a Markdown report on stdout, the same figures in `target/bench/latest.json`.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 mod first_load;
 mod markdown;

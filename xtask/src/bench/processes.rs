@@ -1,5 +1,6 @@
 //! What the bench starts and measures: the release server and nginx on
 //! ephemeral loopback ports, and a child's peak memory.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use crate::nginx;
 use anyhow::{bail, Context, Result};

@@ -1,4 +1,5 @@
 //! How prerendering and the list routes scale with the number of posts.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use super::{
     processes::{wait_with_peak_rss, Server},

@@ -1,4 +1,5 @@
 //! wrk, the load generator: one run against one path, and its report read.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use super::{round, CONNECTIONS};
 use anyhow::{bail, Context, Result};

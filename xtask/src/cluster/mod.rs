@@ -15,6 +15,7 @@
 //! stops what that file names. The tests (`tests.rs`) start their own and stop
 //! it. `process.rs` knows the processes; `services.rs` installs and starts
 //! Redis, PostgreSQL and nginx.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 mod process;
 mod services;

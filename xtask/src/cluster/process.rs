@@ -1,6 +1,7 @@
 //! The processes a cluster runs (its servers, Redis, PostgreSQL, nginx): each
 //! known by its pid and start time, so that `make cluster-stop` stops only what
 //! `make cluster` started, even after the pid was given to another process.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use anyhow::{bail, Context, Result};
 use std::{

@@ -1,5 +1,6 @@
 //! What a cluster runs besides our servers: Redis, PostgreSQL and nginx,
 //! installed from Debian when missing, each started in the cluster's dir.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use super::{
     loopback,

@@ -1,5 +1,6 @@
 //! The scale-out promises, each on its own three-instance cluster. They run
 //! one at a time: each puts the whole machine under load.
+// @demo-file: measurement and operations tooling for the demo's routes
 
 use super::{process::identity, *};
 use crate::{http, soak};

@@ -39,12 +39,14 @@ pub fn server_command(limit: OpenFiles) -> Command {
     command
 }
 
+// @demo-begin
 /// The real server binary over `config`'s dirs, with `env` on top, once it
 /// listens: the process, its address, and every line it logs from then until
 /// it exits.
 pub fn start_binary(config: &server::config::Config, env: &[(&str, &str)]) -> (KillOnDrop, String, JoinHandle<Vec<String>>) {
     start_binary_from(server_binary(), config, env)
 }
+// @demo-end
 
 /// `start_binary`, with `command` set up beforehand (limits, say).
 pub fn start_binary_from(
@@ -56,7 +58,7 @@ pub fn start_binary_from(
         .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
         .env("LEPTOS_SITE_ROOT", &config.site_root)
         .env("CONTENT_DIR", &config.content_dir)
-        .env("DATABASE_URL", &config.database_url)
+        .env("DATABASE_URL", &config.database_url) // @demo
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
         .envs(env.iter().copied())

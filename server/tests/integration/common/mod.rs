@@ -91,11 +91,13 @@ impl TestServer {
         request(self.addr, &raw).await
     }
 
+    // @demo-begin
     /// `POST /api/views` for `slug`, as the post page's beacon sends it, with `headers` on top.
     pub async fn view(&self, slug: &str, headers: &[&str]) -> RawResponse {
         let headers: Vec<&str> = ["Content-Type: application/x-www-form-urlencoded"].into_iter().chain(headers.iter().copied()).collect();
         self.post("/api/views", &headers, &format!("slug={slug}")).await
     }
+    // @demo-end
 
     /// The refresh of the posts that the server runs every interval, run now, so
     /// a test waits for it rather than for time: whether the index changed.
@@ -257,18 +259,20 @@ where
     }
 }
 
+// @demo-begin
 /// One read from the socket, and how long after the request was sent it arrived.
 pub struct Read {
     pub at: Duration,
     pub bytes: Vec<u8>,
 }
+// @demo-end
 
 pub struct RawResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     /// The body, with chunked transfer encoding removed.
     pub body: Vec<u8>,
-    pub reads: Vec<Read>,
+    pub reads: Vec<Read>, // @demo
 }
 
 impl RawResponse {
@@ -276,6 +280,7 @@ impl RawResponse {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    // @demo-begin
     /// When the bytes that contain `needle` had all arrived.
     pub fn arrival_of(&self, needle: &str) -> Duration {
         let mut seen = Vec::new();
@@ -287,6 +292,7 @@ impl RawResponse {
         }
         panic!("{needle:?} never arrived");
     }
+    // @demo-end
 
     pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("the body is UTF-8")
@@ -296,9 +302,9 @@ impl RawResponse {
 /// Sends `raw` as is and reads until the server closes the connection.
 pub async fn request(addr: SocketAddr, raw: &str) -> RawResponse {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
-    let started = Instant::now();
+    let started = Instant::now(); // @demo
     stream.write_all(raw.as_bytes()).await.expect("send request");
-    let mut reads = Vec::new();
+    let mut reads = Vec::new(); // @demo
     let mut all = Vec::new();
     let mut buffer = vec![0u8; 64 * 1024];
     loop {
@@ -310,12 +316,14 @@ pub async fn request(addr: SocketAddr, raw: &str) -> RawResponse {
             break;
         }
         all.extend_from_slice(&buffer[..n]);
-        reads.push(Read { at: started.elapsed(), bytes: buffer[..n].to_vec() });
+        reads.push(Read { at: started.elapsed(), bytes: buffer[..n].to_vec() }); // @demo
     }
-    parse_response(&all, reads)
+    parse_response(&all, reads) // @demo
+    // @minimal: parse_response(&all)
 }
 
-fn parse_response(all: &[u8], reads: Vec<Read>) -> RawResponse {
+fn parse_response(all: &[u8], reads: Vec<Read>) -> RawResponse { // @demo
+// @minimal: fn parse_response(all: &[u8]) -> RawResponse {
     let split = all.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response head");
     let head = std::str::from_utf8(&all[..split]).expect("the head is ASCII");
     let mut lines = head.split("\r\n");
@@ -328,7 +336,8 @@ fn parse_response(all: &[u8], reads: Vec<Read>) -> RawResponse {
     let raw_body = &all[split + 4..];
     let chunked = headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked"));
     let body = if chunked { dechunk(raw_body) } else { raw_body.to_vec() };
-    RawResponse { status, headers, body, reads }
+    RawResponse { status, headers, body, reads } // @demo
+    // @minimal: RawResponse { status, headers, body }
 }
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
@@ -346,10 +355,12 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     }
 }
 
+// @demo-begin
 /// Every `data-generated-at="…"` value in `html`, in document order.
 pub fn generated_at_values(html: &str) -> Vec<String> {
     attribute_values(html, "data-generated-at")
 }
+// @demo-end
 
 pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
     let needle = format!("{attribute}=\"");
@@ -361,6 +372,7 @@ pub fn attribute_values(html: &str, attribute: &str) -> Vec<String> {
         .collect()
 }
 
+// @demo-begin
 /// Titles of the posts in a content dir, as the front matter spells them.
 pub fn post_titles(posts_dir: &Path) -> Vec<String> {
     std::fs::read_dir(posts_dir)
@@ -372,6 +384,7 @@ pub fn post_titles(posts_dir: &Path) -> Vec<String> {
         })
         .collect()
 }
+// @demo-end
 
 pub fn post_slugs(posts_dir: &Path) -> Vec<String> {
     std::fs::read_dir(posts_dir)
