@@ -5,7 +5,8 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve dev new bench-dev build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps
+.PHONY: serve dev new bench-dev build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps # @demo
+# @minimal: .PHONY: serve dev bench-dev build test check test-unit test-e2e toolchain browser e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -17,11 +18,13 @@ serve: build
 dev: toolchain
 	cargo xtask dev
 
-## new: a new project in DIR made from this one (see README: Starting your own site),
-## named NAME (default: DIR's last component)
+# @demo-begin
+## new: a new site in DIR made from this one (see README: Starting your own site),
+## named NAME (default: DIR's last component); FLAVOUR=full for the whole demo
 new:
-	@[ -n "$(DIR)" ] || { echo "usage: make new DIR=../my-site [NAME=my-site]"; exit 2; }
-	cargo xtask new "$(DIR)" $(if $(NAME),--name "$(NAME)") --full
+	@[ -n "$(DIR)" ] || { echo "usage: make new DIR=../my-site [NAME=my-site] [FLAVOUR=minimal|full]"; exit 2; }
+	cargo xtask new "$(DIR)" $(if $(NAME),--name "$(NAME)") $(if $(FLAVOUR),--$(FLAVOUR))
+# @demo-end
 
 ## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default
 ## target/site) with every prerendered page, rendered from $CONTENT_DIR (default content)
@@ -30,9 +33,11 @@ build: toolchain
 	cargo xtask site
 	$(SERVER) prerender
 
-## test: unit and integration tests (and a one-second bench smoke run), then
-## end-to-end tests in Debian's Chromium
-test: build browser bench-tools e2e-deps test-unit test-soak test-e2e
+## test: unit and integration tests (and a one-second bench smoke run), then # @demo
+## end-to-end tests in Debian's Chromium # @demo
+# @minimal: ## test: unit and integration tests, then end-to-end tests in Debian's Chromium
+test: build browser bench-tools e2e-deps test-unit test-soak test-e2e # @demo
+# @minimal: test: build browser e2e-deps test-unit test-e2e
 
 # Two runs, so that each resolves the same features as the build it follows
 # (`make build` for the server, `cargo xtask` for xtask): a joint run would
@@ -46,12 +51,15 @@ test-unit:
 	cargo test --release --package app --package server -- --include-ignored $(NOT_AS_ROOT)
 	cargo test --release --package xtask -- --include-ignored
 
-## check: unit and integration tests, without Chromium, the soak or the cluster,
-## which it lists as ignored; what to run while you work (`make test` runs all)
+## check: unit and integration tests, without Chromium, the soak or the cluster, # @demo
+## which it lists as ignored; what to run while you work (`make test` runs all) # @demo
+# @minimal: ## check: unit and integration tests, without Chromium or the tests it lists as ignored;
+# @minimal: ## what to run while you work (`make test` runs all)
 check:
 	cargo test --release --package app --package server
 	cargo test --release --package xtask
 
+# @demo-begin
 ## bench: every route under load next to nginx, memory, bundle size, prerender scale.
 ## BENCH_SECONDS (default 10) per route; writes target/bench/latest.json
 bench: build bench-tools
@@ -80,6 +88,7 @@ cluster-stop:
 ## cluster-bench: /ssr and /isr through nginx, 1 instance and then 3 (BENCH_SECONDS each)
 cluster-bench: build bench-tools
 	cargo xtask cluster-bench
+# @demo-end
 
 # The dev-loop test (end2end/dev/) drives the xtask binary on a scratch copy of
 # the project. It runs apart, with a longer limit: on a fresh machine its first
@@ -95,10 +104,12 @@ bench-dev: build browser e2e-deps
 	cargo build --release --package xtask
 	cd end2end && npm run test:dev
 
+# @demo-begin
 ## screenshots: the inspector on /ssr and /csr, and /compare, into docs/screenshots
 ## (`make test` takes the same screenshots into target/screenshots)
 screenshots: build browser e2e-deps
 	cd end2end && SCREENSHOT_DIR=docs/screenshots node --test --test-timeout=120000 tests/inspector.test.js
+# @demo-end
 
 toolchain:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -112,12 +123,14 @@ browser:
 		{ $(SUDO) apt-get install -y --no-install-recommends chromium \
 		  || $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
 
+# @demo-begin
 # wrk (the load generator) and nginx (the baseline), from Debian.
 bench-tools:
 	@{ command -v wrk && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null || { \
 		$(SUDO) apt-get update && \
 		{ $(SUDO) apt-get install -y --no-install-recommends wrk nginx \
 		  || $(SUDO) apt-get install -y --no-install-recommends wrk nginx; }; }
+# @demo-end
 
 e2e-deps:
 	@[ -d end2end/node_modules/playwright-core ] || (cd end2end && npm ci --no-audit --no-fund)

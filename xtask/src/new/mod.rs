@@ -1,16 +1,19 @@
-//! `cargo xtask new DIR [--name NAME] --full`: a new, self-contained project in
-//! DIR, made from this one as it is on disk, renamed, with its own README and a
-//! first git commit.
+//! `cargo xtask new DIR [--name NAME] [--minimal | --full]`: a new,
+//! self-contained project in DIR, made from this one as it is on disk, renamed,
+//! with its own README and a first git commit.
 //!
 //! What it copies is what git tracks here, or would track (`git ls-files
 //! --cached --others --exclude-standard`), so it never needs a list of the
 //! project's files: `target/`, `data/`, `node_modules/` and whatever else git
 //! ignores stay behind by themselves. Left out besides: this repository's own
 //! README and `docs/` (screenshots of this demo, benchmark figures measured on
-//! it). Renaming is a few edits, each of which must find what it replaces (see
-//! [`rename`]), so that a change to the project that moves the name breaks the
-//! generator's tests rather than its output.
+//! it). The minimal flavour also leaves out what the project marks as the
+//! demo's (see [`markers`]), the posts about rendering (it gets one sample post
+//! instead) and this generator. Renaming is a few edits, each of which must
+//! find what it replaces (see [`rename`]), so that a change to the project
+//! that moves the name breaks the generator's tests rather than its output.
 
+mod markers;
 mod name;
 #[cfg(test)]
 mod tests;
@@ -29,7 +32,22 @@ pub enum Flavour {
     /// This demo, renamed: every strategy route, the inspector, `/compare`,
     /// the live holes and the posts about rendering.
     Full,
+    /// A blog to start from: home, post index, posts and tags, prerendered,
+    /// with the feed and the sitemap, one sample post, and every strategy
+    /// module a page can be moved to; none of the demo.
+    Minimal,
 }
+
+impl Flavour {
+    fn as_str(self) -> &'static str {
+        match self {
+            Flavour::Full => "full",
+            Flavour::Minimal => "minimal",
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask new DIR [--name NAME] [--minimal | --full]";
 
 /// What `cargo xtask new` was asked for, checked.
 #[derive(Debug)]
@@ -44,25 +62,19 @@ impl Request {
     pub fn parse(args: &[&str]) -> Result<Request> {
         let mut dir = None;
         let mut name = None;
-        let mut flavour = None;
+        let mut flavour = Flavour::Minimal;
         let mut args = args.iter();
         while let Some(&arg) = args.next() {
             match arg {
                 "--name" => name = Some(args.next().context("--name needs a value: --name my-site")?.to_string()),
-                "--full" => flavour = Some(Flavour::Full),
-                "--minimal" => bail!(
-                    "the minimal flavour is not built yet (issue #23): `--full` gives the whole demo, renamed, \
-                     and the README's \"Starting your own site\" says what to delete from it"
-                ),
-                flag if flag.starts_with('-') => bail!("unknown option `{flag}`: expected --name NAME or --full"),
+                "--full" => flavour = Flavour::Full,
+                "--minimal" => flavour = Flavour::Minimal,
+                flag if flag.starts_with('-') => bail!("unknown option `{flag}`: expected --name NAME, --minimal or --full"),
                 path if dir.is_none() => dir = Some(PathBuf::from(path)),
                 extra => bail!("one DIR only, but `{extra}` follows it"),
             }
         }
-        let dir = dir.context("usage: cargo xtask new DIR [--name NAME] --full")?;
-        let Some(flavour) = flavour else {
-            bail!("say which flavour: `--full` (the whole demo, renamed); the minimal one, the default to come, is not built yet");
-        };
+        let dir = dir.context(USAGE)?;
         let name = match name {
             Some(name) => {
                 name::check(&name).map_err(|rule| anyhow::anyhow!("--name `{name}` cannot be a crate name: {rule}"))?;
@@ -83,9 +95,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     println!(
         "xtask: {} ({}) written to {}, with one git commit. Next:\n  cd {} && make serve",
         request.name,
-        match request.flavour {
-            Flavour::Full => "full",
-        },
+        request.flavour.as_str(),
         request.dir.display(),
         request.dir.display(),
     );
@@ -145,12 +155,17 @@ pub fn generate(root: &Path, files: &[PathBuf], request: &Request) -> Result<()>
     }
     let unfinished = Unfinished { dir: dir.clone(), existed, finished: false };
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    for file in files {
-        copy_file(&root.join(file), &dir.join(file))?;
+    for file in files.iter().filter(|file| request.flavour == Flavour::Full || !left_out_of_minimal(file)) {
+        copy_file(&root.join(file), &dir.join(file), request.flavour)?;
+    }
+    if request.flavour == Flavour::Minimal {
+        write(&dir.join(FIRST_POST), &first_post(&request.name))?;
     }
     rename(&dir, &request.name)?;
-    let readme = dir.join("README.md");
-    fs::write(&readme, readme_for(request)).with_context(|| format!("writing {}", readme.display()))?;
+    write(&dir.join("README.md"), &readme_for(request)?)?;
+    if request.flavour == Flavour::Minimal {
+        prune_lockfile(&dir)?;
+    }
     first_commit(&dir, &request.name)?;
     unfinished.done();
     Ok(())
@@ -168,11 +183,47 @@ fn absolute(dir: &Path) -> Result<PathBuf> {
     Ok(existing.canonicalize().with_context(|| format!("reading {}", existing.display()))?.join(rest))
 }
 
-fn copy_file(from: &Path, to: &Path) -> Result<()> {
+/// Left out of the minimal flavour besides what is marked: the generator
+/// itself; the posts about rendering (it gets one sample post,
+/// `first-post.md`, instead); and the view counts' SQL migrations, which
+/// can't carry a marker, since sqlx refuses a migration edited once applied.
+fn left_out_of_minimal(path: &Path) -> bool {
+    ["xtask/src/new", "content/posts", "app/migrations"].iter().any(|dir| path.starts_with(dir))
+}
+
+/// Where the minimal flavour's sample post goes.
+const FIRST_POST: &str = "content/posts/first-post.md";
+
+/// Copies `from` to `to`; for the minimal flavour, a text file as
+/// [`markers::for_flavour`] makes it, or not at all if the file is the demo's.
+fn copy_file(from: &Path, to: &Path, flavour: Flavour) -> Result<()> {
+    if flavour == Flavour::Minimal {
+        let bytes = fs::read(from).with_context(|| format!("reading {}", from.display()))?;
+        if let Ok(text) = String::from_utf8(bytes) {
+            let Some(text) = markers::for_flavour(&text, flavour).map_err(|why| anyhow::anyhow!("{}: {why}", from.display()))?
+            else {
+                return Ok(());
+            };
+            write(to, &text)?;
+            let permissions = fs::metadata(from).with_context(|| format!("reading {}", from.display()))?.permissions();
+            return fs::set_permissions(to, permissions).with_context(|| format!("writing {}", to.display()));
+        }
+    }
     let parent = to.parent().expect("a file in DIR has a parent");
     fs::create_dir_all(parent).with_context(|| format!("writing {}", to.display()))?;
     fs::copy(from, to).with_context(|| format!("writing {} (from {})", to.display(), from.display()))?;
     Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    fs::create_dir_all(path.parent().expect("a file in DIR has a parent")).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// The minimal flavour's one post, dated the day it is written.
+fn first_post(name: &str) -> String {
+    let today = time::OffsetDateTime::now_utc().date();
+    include_str!("first-post.md").replace("{date}", &today.to_string()).replace("{title}", &name::title(name))
 }
 
 /// The project's name where the project uses it as an identifier: the bundle's
@@ -210,8 +261,28 @@ fn site_title_line(dir: &Path) -> Result<String> {
     Ok(line.context("app/src/site.rs no longer sets SITE_TITLE: `cargo xtask new` must learn where the title went")?.to_string())
 }
 
-fn readme_for(request: &Request) -> String {
-    include_str!("README.md").replace("{title}", &name::title(&request.name)).replace("{name}", &request.name)
+fn readme_for(request: &Request) -> Result<String> {
+    let readme = markers::for_flavour(include_str!("README.md"), request.flavour)
+        .map_err(|why| anyhow::anyhow!("xtask/src/new/README.md: {why}"))?
+        .context("xtask/src/new/README.md is every flavour's")?;
+    Ok(readme.replace("{title}", &name::title(&request.name)).replace("{name}", &request.name))
+}
+
+/// Drops from the copied `Cargo.lock` the packages that only the demo used
+/// (sqlx and its tree), keeping every other version as it is: what a first
+/// build would do, done before the first commit, so the tree stays clean.
+fn prune_lockfile(dir: &Path) -> Result<()> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version=1"])
+        .current_dir(dir)
+        .env_remove("BUNDLE_NAME")
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!("`cargo metadata` failed in {}: {}", dir.display(), String::from_utf8_lossy(&output.stderr).trim());
+    }
+    Ok(())
 }
 
 /// `git init` and one commit of everything, as the user's git identity if it

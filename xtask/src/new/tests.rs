@@ -10,6 +10,10 @@ fn request(dir: &Path, name: &str) -> Request {
     Request { dir: dir.to_path_buf(), name: name.into(), flavour: Flavour::Full }
 }
 
+fn minimal(dir: &Path, name: &str) -> Request {
+    Request { dir: dir.to_path_buf(), name: name.into(), flavour: Flavour::Minimal }
+}
+
 fn error_of(args: &[&str]) -> String {
     Request::parse(args).err().expect("refused").to_string()
 }
@@ -53,10 +57,14 @@ fn the_default_name_is_made_of_dirs_last_component() {
 
 #[test]
 fn the_arguments_say_a_dir_and_a_flavour() {
-    assert_eq!(error_of(&["--full"]), "usage: cargo xtask new DIR [--name NAME] --full");
-    assert!(error_of(&["../x"]).starts_with("say which flavour: `--full`"));
-    assert!(error_of(&["../x", "--minimal"]).starts_with("the minimal flavour is not built yet"));
-    assert_eq!(error_of(&["../x", "--full", "--tailwind"]), "unknown option `--tailwind`: expected --name NAME or --full");
+    assert_eq!(error_of(&["--full"]), "usage: cargo xtask new DIR [--name NAME] [--minimal | --full]");
+    assert_eq!(Request::parse(&["../x"]).unwrap().flavour, Flavour::Minimal, "a clean start is the default");
+    assert_eq!(Request::parse(&["../x", "--full"]).unwrap().flavour, Flavour::Full);
+    assert_eq!(Request::parse(&["--minimal", "../x"]).unwrap().flavour, Flavour::Minimal);
+    assert_eq!(
+        error_of(&["../x", "--full", "--tailwind"]),
+        "unknown option `--tailwind`: expected --name NAME, --minimal or --full"
+    );
     assert_eq!(error_of(&["../x", "../y", "--full"]), "one DIR only, but `../y` follows it");
     assert_eq!(error_of(&["../x", "--full", "--name"]), "--name needs a value: --name my-site");
 }
@@ -150,6 +158,7 @@ fn the_full_flavour_is_this_project_renamed_with_its_own_readme_and_one_commit()
 #[test]
 #[ignore = "compiles the generated project's own crates (about 1.5 min): `make test` runs it"]
 fn the_full_flavour_builds_for_the_server_and_the_browser_reusing_the_compiled_dependencies() {
+    let _one_build = ONE_BUILD_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let root = workspace_root().unwrap();
     let scratch = TempDir::new("new-full-build").unwrap();
     let dir = scratch.path().join("field-notes");
@@ -158,13 +167,10 @@ fn the_full_flavour_builds_for_the_server_and_the_browser_reusing_the_compiled_d
 
     // `ours` unoptimised in `profile`.
     let build = |args: &[&str], profile: &str, ours: &[&str]| {
-        let output = Command::new(env!("CARGO"))
-            .args(["build", "--locked", "--offline"])
+        let output = command_in(&dir, env!("CARGO"), &["build", "--locked", "--offline"])
             .args(args)
             .args(ours.iter().map(|krate| format!("--config=profile.{profile}.package.{krate}.opt-level=0")))
-            .current_dir(&dir)
             .env("CARGO_TARGET_DIR", &target)
-            .env_remove("BUNDLE_NAME")
             .output()
             .unwrap();
         let log = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -203,7 +209,148 @@ fn the_full_flavour_builds_for_the_server_and_the_browser_reusing_the_compiled_d
 fn seeded_target_dir(root: &Path) -> PathBuf {
     let seed = root.join("target/generated");
     let _ = fs::remove_dir_all(&seed);
-    let profiles = ["release", "wasm-release", "wasm32-unknown-unknown/wasm-release"];
-    crate::prebuilt::seed_target_dir(&root.join("target"), &seed, &profiles, root).unwrap();
+    crate::prebuilt::seed_target_dir(&root.join("target"), &seed, &SEEDED_PROFILES, root).unwrap();
     seed
 }
+
+/// The demo's names, which the minimal flavour must not hold: a hit means a
+/// part of the demo was left unmarked (see `markers.rs`).
+const DEMO_NAMES: [&str; 8] =
+    ["Inspector", "inspector", "live_holes", "DEMO_LATENCY", "/compare", "ComparePage", "ViewStore", "record_view"];
+
+#[test]
+fn the_minimal_flavour_is_a_blog_without_the_demo() {
+    let root = workspace_root().unwrap();
+    let scratch = TempDir::new("new-minimal").unwrap();
+    let dir = scratch.path().join("field-notes");
+    generate(&root, &project_files(&root).unwrap(), &minimal(&dir, "field-notes")).unwrap();
+
+    let files = project_files(&dir).unwrap();
+    for file in &files {
+        let Ok(text) = fs::read_to_string(dir.join(file)) else { continue };
+        for (number, line) in text.lines().enumerate() {
+            let at = format!("{}:{}", file.display(), number + 1);
+            assert!(!line.contains("@demo") && !line.contains("@minimal"), "{at} keeps a marker: {line}");
+            for name in DEMO_NAMES {
+                assert!(!line.contains(name), "{at} names the demo's `{name}`: {line}");
+            }
+        }
+    }
+    for gone in ["app/src/live", "app/src/components/inspector.rs", "app/src/pages/compare.rs", "app/migrations", "xtask/src/new", "xtask/src/bench"] {
+        assert!(!dir.join(gone).exists(), "{gone} is the demo's");
+    }
+    let posts: Vec<_> = fs::read_dir(dir.join("content/posts")).unwrap().map(|entry| entry.unwrap().file_name()).collect();
+    assert_eq!(posts, ["first-post.md"], "one sample post");
+    let post = fs::read_to_string(dir.join("content/posts/first-post.md")).unwrap();
+    assert!(post.starts_with("---\ntitle: Hello from Field notes\nslug: first-post\ndate: 20"), "{post}");
+    let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(readme.contains("content/posts/first-post.md") && !readme.contains("/compare"), "the minimal README");
+    let lib = fs::read_to_string(dir.join("app/src/lib.rs")).unwrap();
+    assert!(lib.contains("<noscript>\"This page works without JavaScript, except the tag filter.\"</noscript>"));
+    assert!(
+        fs::read_to_string(dir.join("app/src/components/mod.rs")).unwrap().contains("pub const HOLES: &[&Hole] = &[];"),
+        "a minimal-only line becomes code"
+    );
+    let output = Command::new("git").args(["rev-list", "--count", "HEAD"]).current_dir(&dir).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "1");
+}
+
+/// `make build`, run in the generated minimal project as its user would run
+/// it, against this project's compiled dependencies (copied into its
+/// `target/`); then its server, serving what it built.
+#[test]
+#[ignore = "builds and tests the generated site (about 2.5 min): `make test` runs it"]
+fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
+    let _one_build = ONE_BUILD_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let root = workspace_root().unwrap();
+    let scratch = TempDir::new("new-minimal-build").unwrap();
+    let dir = scratch.path().join("field-notes");
+    generate(&root, &project_files(&root).unwrap(), &minimal(&dir, "field-notes")).unwrap();
+    crate::prebuilt::seed_target_dir(&root.join("target"), &dir.join("target"), &SEEDED_PROFILES, &root).unwrap();
+    // Cargo reads `.cargo/config.toml` in every directory above the project
+    // too: from there, the project's own crates are left unoptimised, without
+    // an edit to the project under test.
+    let overrides: String = [("release", "app"), ("release", "server"), ("release", "xtask"), ("wasm-release", "app"), ("wasm-release", "frontend")]
+        .iter()
+        .map(|(profile, krate)| format!("[profile.{profile}.package.{krate}]\nopt-level = 0\n"))
+        .collect();
+    fs::create_dir_all(scratch.path().join(".cargo")).unwrap();
+    fs::write(scratch.path().join(".cargo/config.toml"), overrides).unwrap();
+
+    let run = |program: &str, args: &[&str]| {
+        let output = command_in(&dir, program, args).output().unwrap();
+        let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "{program} {args:?} failed:\n{log}");
+        log
+    };
+    let log = run("make", &["build"]);
+    // Without sqlx, a few crates (serde, futures-io, either, …) resolve with
+    // fewer features than this project's build has them: those and the crates
+    // above them compile again. The rest, the bundles' and xtask's among
+    // them, are reused.
+    let compiled: Vec<&str> = log
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("Compiling ")?.split(' ').next())
+        .filter(|krate| !["app", "server", "frontend", "xtask"].contains(krate))
+        .collect();
+    eprintln!("the minimal project's make build compiled {} dependencies again: {compiled:?}", compiled.len());
+    assert!(compiled.len() < 100, "the seeded dependencies were not reused: {compiled:?}");
+    assert!(!compiled.contains(&"wasm-bindgen-cli-support") && !compiled.contains(&"libsqlite3-sys"), "{compiled:?}");
+    assert!(!log.contains("warning:"), "the minimal project compiles without a warning (dead code among them):\n{log}");
+    let status = Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&status.stdout), "", "the build changed no file git tracks (Cargo.lock among them)");
+    let site = dir.join("target/site");
+    for file in ["field-notes.js", "field-notes.wasm", "field-notes.css", "field-notes-csr.js"] {
+        assert!(site.join("pkg").join(file).is_file(), "pkg/{file}: the bundle carries the new name");
+    }
+
+    let server =
+        crate::bench::Server::start(&dir.join("target/release/server"), &site, &dir.join("content"), &scratch.path().join("views.db"), &[])
+            .unwrap();
+    let mut connection = None;
+    let mut get = |path: &str| crate::http::get(&mut connection, server.addr, path).unwrap();
+    let home = get("/");
+    assert_eq!(home.status, 200);
+    let home = home.text();
+    assert!(home.contains("<title>Field notes</title>") && home.contains("href=\"/posts/first-post\""), "{home}");
+    assert!(home.contains("href=\"/pkg/field-notes.css\""));
+    let post = get("/posts/first-post");
+    assert_eq!(post.status, 200);
+    assert!(post.text().contains("Hello from Field notes"));
+    let feed = get("/feed.xml");
+    assert_eq!(feed.status, 200);
+    assert!(feed.text().contains("/posts/first-post"));
+    assert_eq!(get("/pkg/field-notes.js").status, 200);
+    for gone in ["/compare", "/stream", "/ssr", "/csr", "/isr", "/ppr", "/no-such-page"] {
+        let response = get(gone);
+        assert_eq!(response.status, 404, "{gone}");
+        assert!(!response.text().to_lowercase().contains("inspector"), "{gone}: no inspector");
+    }
+    assert!(!home.to_lowercase().contains("inspector"), "no inspector");
+    drop(server);
+
+    // Its own tests pass, as `make check` runs them, on its own fixture posts.
+    let log = run("cargo", &["test", "--release", "--package", "app", "--package", "server"]);
+    assert!(!log.contains("warning:"), "its tests compile without a warning:\n{log}");
+    assert!(log.contains("test result: ok. ") && !log.contains("test result: FAILED"), "{log}");
+    run("cargo", &["test", "--release", "--package", "xtask"]);
+}
+
+/// `program args` in the generated project at `dir`, as its user would run
+/// it: with none of this project's settings, nor those of the make that runs
+/// this test.
+fn command_in(dir: &Path, program: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(program);
+    command.args(args).current_dir(dir).env("CARGO_NET_OFFLINE", "true").env("NO_COLOR", "1");
+    for setting in ["BUNDLE_NAME", "LEPTOS_SITE_ROOT", "CONTENT_DIR", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"] {
+        command.env_remove(setting);
+    }
+    command
+}
+
+/// The two builds take turns: side by side on two cores they take as long in
+/// all, and the generated project's timing-sensitive tests (timeouts of a
+/// second) would run starved.
+static ONE_BUILD_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+const SEEDED_PROFILES: [&str; 3] = ["release", "wasm-release", "wasm32-unknown-unknown/wasm-release"];
