@@ -35,9 +35,9 @@ pub struct Post {
     pub body_html: String,
 }
 
-/// How many posts a list page shows. The newest are on the strategy's own path
-/// (`/ssg`), older ones on `/ssg/page/2` and on, so a page costs the same with
-/// ten posts or ten thousand.
+/// How many posts a list page shows. The newest are on the list's own path
+/// (`/posts`), older ones on `/posts/page/2` and on, so a page costs the same
+/// with ten posts or ten thousand.
 pub const POSTS_PER_PAGE: usize = 10;
 
 /// One page of the post list, newest first.
@@ -66,7 +66,7 @@ pub fn list_title(name: &str, number: usize) -> String {
     }
 }
 
-/// Where page `number` of the list at `base` (`/ssg`) is: page 1 is `base` itself.
+/// Where page `number` of the list at `base` (`/posts`) is: page 1 is `base` itself.
 pub fn list_page_path(base: &str, number: usize) -> String {
     if number == 1 {
         base.to_string()
@@ -75,6 +75,7 @@ pub fn list_page_path(base: &str, number: usize) -> String {
     }
 }
 
+// @demo-begin
 /// Which page of the list at `base` (`/csr`) `path` is: 1 for `base` itself,
 /// `None` for a path that names no page of it.
 pub fn list_page_at(base: &str, path: &str) -> Option<usize> {
@@ -83,6 +84,7 @@ pub fn list_page_at(base: &str, path: &str) -> Option<usize> {
         rest => page_number(rest.strip_prefix("/page/")?),
     }
 }
+// @demo-end
 
 /// The page number a `page` segment names: `2` and on, in its one spelling
 /// (no `1`, which is the list's own path, no `02`), so each page has one URL.
@@ -188,17 +190,19 @@ mod tests {
         assert_eq!(page_count(0), 1, "an empty list is one page");
         assert_eq!(page_count(POSTS_PER_PAGE), 1);
         assert_eq!(page_count(POSTS_PER_PAGE + 1), 2);
-        assert_eq!(list_page_path("/ssg", 1), "/ssg");
-        assert_eq!(list_page_path("/ssg", 3), "/ssg/page/3");
+        assert_eq!(list_page_path("/posts", 1), "/posts");
+        assert_eq!(list_page_path("/posts", 3), "/posts/page/3");
         assert_eq!(page_number("2"), Some(2));
         for segment in ["1", "0", "02", "+2", "two", "", "99999999999999999999999"] {
             assert_eq!(page_number(segment), None, "{segment:?}");
         }
+        // @demo-begin
         assert_eq!(list_page_at("/csr", "/csr"), Some(1));
         assert_eq!(list_page_at("/csr", "/csr/page/3"), Some(3));
         for path in ["/csr/page/1", "/csr/", "/csr/page/", "/csrx", "/ssr/page/2", "/csr/page/2/x"] {
             assert_eq!(list_page_at("/csr", path), None, "{path:?}");
         }
+        // @demo-end
     }
 
     #[test]

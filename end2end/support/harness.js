@@ -178,6 +178,7 @@ export async function checkTagFilter(page, posts) {
   assert.equal(await page.getAttribute('[data-tag-filter-clear]', 'aria-pressed'), 'true');
 }
 
+// @demo-begin
 /**
  * Opens `url` (a page with holes, on a server with demo latency) and checks that
  * filling the holes moves nothing: where the post list starts and how tall
@@ -203,3 +204,4 @@ export async function checkHolesKeepTheirSpace(browser, url) {
   assert.deepEqual(problems, []);
   await page.close();
 }
+// @demo-end

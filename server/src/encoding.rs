@@ -73,7 +73,7 @@ pub fn compress_rendered() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().no_deflate().no_zstd().compress_when(DefaultPredicate::new().and(NotStreamed))
 }
 
-/// Not a page whose strategy streams its holes in after the shell (`/stream`, `/ppr`).
+/// Not a page whose strategy streams its holes in after the shell (streaming, PPR).
 #[derive(Clone, Copy)]
 struct NotStreamed;
 

@@ -329,11 +329,12 @@ fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
     assert!(!home.to_lowercase().contains("inspector"), "no inspector");
     drop(server);
 
-    // Its own tests pass, as `make check` runs them, on its own fixture posts.
-    let log = run("cargo", &["test", "--release", "--package", "app", "--package", "server"]);
+    // Its own tests pass, as `make check` runs them, on its own fixture posts;
+    // a test that hangs fails this one after 5 minutes (`timeout` exits 124).
+    let log = run("timeout", &["300", "cargo", "test", "--release", "--package", "app", "--package", "server"]);
     assert!(!log.contains("warning:"), "its tests compile without a warning:\n{log}");
     assert!(log.contains("test result: ok. ") && !log.contains("test result: FAILED"), "{log}");
-    run("cargo", &["test", "--release", "--package", "xtask"]);
+    run("timeout", &["300", "cargo", "test", "--release", "--package", "xtask"]);
 }
 
 /// `program args` in the generated project at `dir`, as its user would run
