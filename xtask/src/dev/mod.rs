@@ -309,11 +309,14 @@ impl Dev {
         Ok(())
     }
 
-    /// Has the running server re-read the posts now, and regenerate ISR's
-    /// pages from them: it would see the edit by itself, but not at once.
+    /// Has the running server re-read the posts now: it would see the edit by
+    /// itself, but not at once. A revalidation re-reads them before anything
+    /// else. It names no page (the site may have no ISR page at all), but the
+    /// empty tag, which no post has: the ISR pages that the prerender has just
+    /// rewritten need no regeneration.
     fn revalidate(&self) -> Result<()> {
         let bearer = format!("Authorization: Bearer {}", self.revalidate_token);
-        let response = http::send(&mut None, self.reachable_addr(), "POST", "/api/revalidate", &[&bearer], br#"{"path":"/isr"}"#)?;
+        let response = http::send(&mut None, self.reachable_addr(), "POST", "/api/revalidate", &[&bearer], br#"{"tag":""}"#)?;
         if response.status != 200 {
             bail!("the server refused to re-read the posts ({}): {}", response.status, response.text());
         }
