@@ -85,6 +85,13 @@ pub fn workspace_root() -> Result<PathBuf> {
     }
 }
 
+/// A `cargo` command: the cargo that runs this one, if any (`$CARGO`, which
+/// cargo sets for what it runs), so that a build started here uses the same
+/// toolchain.
+pub fn cargo() -> std::process::Command {
+    std::process::Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
 /// 128 random bits in hex: a `REVALIDATE_TOKEN` for a server this command starts.
 pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 16];

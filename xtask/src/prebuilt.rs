@@ -11,7 +11,7 @@
 //! the source build too, and make it rebuild everything.
 
 use anyhow::{bail, Context, Result};
-use std::{fs, path::Path, process::Command};
+use std::{fs, path::Path};
 
 /// Copies the compiled dependencies of each of `profiles` (`release`,
 /// `wasm32-unknown-unknown/wasm-release`) from the target dir `from` into the
@@ -41,8 +41,7 @@ pub fn seed_target_dir(from: &Path, to: &Path, profiles: &[&str], root: &Path) -
 /// The names that the workspace's crates give their files: each package's and
 /// each target's, as cargo spells them in `deps/` (`_`) and elsewhere (`-`).
 fn workspace_crates(root: &Path) -> Result<Vec<String>> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let output = crate::cargo()
         .args(["metadata", "--no-deps", "--format-version=1", "--offline"])
         .current_dir(root)
         .output()

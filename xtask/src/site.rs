@@ -10,7 +10,7 @@
 use crate::{project::Project, wasm_sections, OUTPUT_NAME};
 use anyhow::{bail, Context, Result};
 use std::{
-    env, fs,
+    fs,
     path::{Path, PathBuf},
     process::Command,
     time::Instant,
@@ -36,8 +36,7 @@ impl WasmBuild {
 
     /// The `cargo build` that writes `bundle`'s WASM to `self.output()`.
     pub fn command(&self, workspace: &Path, bundle: Bundle) -> Command {
-        let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut command = Command::new(cargo);
+        let mut command = crate::cargo();
         command
             .current_dir(workspace)
             .args(["build", "--package", "frontend", "--lib", "--target", WASM_TARGET, "--profile", self.profile.0])

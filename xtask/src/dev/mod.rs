@@ -235,7 +235,7 @@ impl Dev {
 
     fn build_server(&self) -> Result<()> {
         let cargo_build = |target: &Path, flags: &[&str]| {
-            let mut command = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            let mut command = crate::cargo();
             command.current_dir(&self.root).args(["build", "--package", "server"]).args(flags).env("CARGO_TARGET_DIR", target);
             command
         };
@@ -311,9 +311,11 @@ impl Dev {
 
     /// Has the running server re-read the posts now: it would see the edit by
     /// itself, but not at once. A revalidation re-reads them before anything
-    /// else. It names no page (the site may have no ISR page at all), but the
-    /// empty tag, which no post has: the ISR pages that the prerender has just
-    /// rewritten need no regeneration.
+    /// else. It names no page, since the site may have no ISR page at all, but
+    /// the empty tag, which no post has. The server then regenerates only the
+    /// ISR pages whose tags it does not know yet: in `make dev`, whose server
+    /// has not rendered them since it started, that is each of them, which
+    /// the prerender has just rewritten anyway.
     fn revalidate(&self) -> Result<()> {
         let bearer = format!("Authorization: Bearer {}", self.revalidate_token);
         let response = http::send(&mut None, self.reachable_addr(), "POST", "/api/revalidate", &[&bearer], br#"{"tag":""}"#)?;

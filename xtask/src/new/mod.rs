@@ -209,15 +209,20 @@ fn copy_file(from: &Path, to: &Path, flavour: Flavour) -> Result<()> {
             return fs::set_permissions(to, permissions).with_context(|| format!("writing {}", to.display()));
         }
     }
-    let parent = to.parent().expect("a file in DIR has a parent");
-    fs::create_dir_all(parent).with_context(|| format!("writing {}", to.display()))?;
+    create_parent(to)?;
     fs::copy(from, to).with_context(|| format!("writing {} (from {})", to.display(), from.display()))?;
     Ok(())
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
-    fs::create_dir_all(path.parent().expect("a file in DIR has a parent")).with_context(|| format!("writing {}", path.display()))?;
+    create_parent(path)?;
     fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A file's directory, made if missing: a failure names the file.
+fn create_parent(path: &Path) -> Result<()> {
+    let parent = path.parent().expect("a file in DIR has a parent");
+    fs::create_dir_all(parent).with_context(|| format!("writing {}", path.display()))
 }
 
 /// The minimal flavour's one post, dated the day it is written.
@@ -272,8 +277,7 @@ fn readme_for(request: &Request) -> Result<String> {
 /// (sqlx and its tree), keeping every other version as it is: what a first
 /// build would do, done before the first commit, so the tree stays clean.
 fn prune_lockfile(dir: &Path) -> Result<()> {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
+    let output = crate::cargo()
         .args(["metadata", "--format-version=1"])
         .current_dir(dir)
         .env_remove("BUNDLE_NAME")
