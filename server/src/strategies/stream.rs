@@ -1,6 +1,8 @@
 //! Streaming SSR: rendered per request, out of order. The shell (nav, the post
 //! list, the holes' skeletons) is flushed at once; each hole's content follows
-//! on the same response when its own data is ready, in completion order. The
+//! on the same response when its own data is ready, in completion order (a hole
+//! whose data is already at hand leaves in the shell's write: see
+//! `render::stream`). The
 //! status, `<title>` and headers are decided before the first byte. Nothing
 //! between this handler and the socket buffers (no compression layer): the
 //! chunk-timing test proves it.
