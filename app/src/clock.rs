@@ -16,13 +16,19 @@ pub fn now_rfc3339() -> String {
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn rfc3339(at: time::OffsetDateTime) -> String {
-    use time::macros::format_description;
-    let format = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .expect("a UTC date always formats")
+    // By hand: `time`'s formatter walks a format description for each stamp,
+    // and a streamed page takes three of them per request.
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }
 
 // @demo-begin
