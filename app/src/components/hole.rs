@@ -1,9 +1,10 @@
 //! Holes: the parts of a page whose data is read per request, each with its own
-//! skeleton and its own stamp. Streaming SSR renders a hole as a `<Suspense>`
-//! of the page's render; PPR writes only its slot into the prerendered shell,
+//! skeleton and its own stamp. Streaming SSR streams a hole as a `<Suspense>`
+//! of the page's render would (`StreamedHoleView`); PPR writes only its slot into the prerendered shell,
 //! and the server fills the slot after the shell, by the hole's id, from
 //! `components::HOLES`. A hole is server HTML: it never hydrates.
 
+use super::streamed_hole::StreamedHoleView;
 use leptos::prelude::*;
 use std::{future::Future, pin::Pin};
 
@@ -26,8 +27,8 @@ pub fn is_hole_id(id: &[u8]) -> bool {
 /// How the holes get their content.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HoleFilling {
-    /// Each hole is a `<Suspense>` of this render: out-of-order streaming sends
-    /// its content when its data is ready.
+    /// Each hole streams as a `<Suspense>` of this render would: out-of-order
+    /// streaming sends its content when its data is ready.
     Streamed,
     /// The render writes skeletons only; the server fills each hole after the
     /// prerendered shell, in the same response (PPR).
@@ -57,16 +58,13 @@ pub fn Holes(holes: &'static [&'static Hole], filling: HoleFilling, label: &'sta
 
 /// Its data is loaded by the render's own future, not by a `Resource`: a hole
 /// is server HTML that never hydrates, so there is nothing to serialise, and a
-/// resource's loader would be a task of its own, woken across threads.
+/// resource's loader would be a task of its own, woken across threads. For the
+/// same reason it is not a `<Suspense>`, though it streams as one does: see
+/// `StreamedHoleView`.
 #[component]
 fn StreamedHole(hole: &'static Hole) -> impl IntoView {
-    view! {
-        <div class="hole-body">
-            <Suspense fallback=|| view! { <HoleSkeleton/> }>
-                {move || Suspend::new((hole.content)())}
-            </Suspense>
-        </div>
-    }
+    let skeleton = view! { <HoleSkeleton/> }.into_any();
+    view! { <div class="hole-body">{StreamedHoleView { fallback: skeleton, content: (hole.content)() }}</div> }
 }
 
 /// PPR's hole container: a skeleton until the server's fill script replaces

@@ -9,6 +9,7 @@ mod page_meta;
 mod pagination;
 mod post_list;
 mod post_listing;
+mod streamed_hole;
 mod strategy_map; // @demo
 
 pub use bundle_loader::BundleLoader;
