@@ -41,6 +41,10 @@ pub struct Baseline {
     pub p99_ms: f64,
     pub errors: u64,
     pub non_2xx: u64,
+    /// CPU time stolen by the hypervisor during the run, in % (reports before
+    /// 2026-12-04 lack it).
+    #[serde(default)]
+    pub cpu_steal_percent: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,6 +65,9 @@ pub struct RouteFigures {
     /// Medians over sequential requests, for the routes where streaming shows.
     pub ttfb_ms: Option<f64>,
     pub full_response_ms: Option<f64>,
+    /// As in `Baseline`.
+    #[serde(default)]
+    pub cpu_steal_percent: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -12,18 +12,24 @@ pub(super) fn markdown(report: &BenchFigures) -> String {
         "## make bench\n\n{} cores, load average at start {}; wrk, 1 thread, {} connections, {} s per route.\n\n",
         machine.cores, machine.load_average_at_start, report.connections, report.seconds_per_route
     );
-    out.push_str("| route | path | req/s | vs nginx | p50 ms | p99 ms | p99/p50 | TTFB ms | full ms | errors | non-2xx |\n");
-    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("| route | path | req/s | vs nginx | p50 ms | p99 ms | p99/p50 | TTFB ms | full ms | errors | non-2xx | CPU stolen % |\n");
+    out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
     let _ = writeln!(
         out,
-        "| nginx, the same file | `{}` | {:.0} | 1.000 | {} | {} | | | | {} | {} |",
-        nginx.path, nginx.requests_per_sec, nginx.p50_ms, nginx.p99_ms, nginx.errors, nginx.non_2xx
+        "| nginx, the same file | `{}` | {:.0} | 1.000 | {} | {} | | | | {} | {} | {} |",
+        nginx.path,
+        nginx.requests_per_sec,
+        nginx.p50_ms,
+        nginx.p99_ms,
+        nginx.errors,
+        nginx.non_2xx,
+        optional(nginx.cpu_steal_percent)
     );
-    let optional = |value: Option<f64>| value.map(|v| v.to_string()).unwrap_or_default();
     for route in &report.routes {
         let _ = writeln!(
             out,
-            "| {} | `{}` | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | `{}` | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             route.label,
             route.path,
             route.requests_per_sec,
@@ -35,6 +41,7 @@ pub(super) fn markdown(report: &BenchFigures) -> String {
             optional(route.full_response_ms),
             route.errors,
             route.non_2xx,
+            optional(route.cpu_steal_percent),
         );
     }
     let memory = &report.memory;

@@ -172,6 +172,7 @@ pub fn run(settings: &Settings) -> Result<()> {
             p99_over_p50: round(load.p99_ms / load.p50_ms, 2),
             ttfb_ms: ttfb.as_ref().map(|t| t.first_byte_ms),
             full_response_ms: ttfb.as_ref().map(|t| t.last_byte_ms),
+            cpu_steal_percent: load.cpu_steal_percent,
         });
     }
     // The default instance has served every route of its own one after another:
@@ -197,6 +198,7 @@ pub fn run(settings: &Settings) -> Result<()> {
             p99_ms: baseline.p99_ms,
             errors: baseline.errors,
             non_2xx: baseline.non_2xx,
+            cpu_steal_percent: baseline.cpu_steal_percent,
         },
         routes,
         memory,
