@@ -1,11 +1,10 @@
-use crate::post::{list_page_path, PostsPage};
+use crate::post::list_page_path;
 use leptos::prelude::*;
 
 /// The links under a list page to the newer and the older posts, as
 /// `rel="prev"` and `rel="next"`; nothing when the list fits on one page.
 #[component]
-pub fn Pagination(base: &'static str, page: PostsPage) -> impl IntoView {
-    let PostsPage { number, count, .. } = page;
+pub fn Pagination(base: &'static str, number: usize, count: usize) -> impl IntoView {
     let newer = (number > 1).then(|| list_page_path(base, number - 1));
     let older = (number < count).then(|| list_page_path(base, number + 1));
     (count > 1).then(|| {

@@ -1,7 +1,7 @@
 use crate::{
     api::list_posts_page,
     components::{NotFoundPage, Pagination, PostList, TagFilterIsland},
-    post::page_number,
+    post::{page_number, PostsPage},
 };
 use leptos::prelude::*;
 use leptos_router::{hooks::use_params, params::Params};
@@ -34,14 +34,11 @@ pub fn PostListing(base: &'static str, number: usize) -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(page)) => {
-                        let posts = page.posts.clone();
-                        view! {
-                            <TagFilterIsland><PostList posts/></TagFilterIsland>
-                            <Pagination base page/>
-                        }
-                        .into_any()
+                    Ok(Some(PostsPage { posts, number, count })) => view! {
+                        <TagFilterIsland><PostList posts/></TagFilterIsland>
+                        <Pagination base number count/>
                     }
+                    .into_any(),
                     // Past the last page: a 404, with the status to match.
                     Ok(None) => view! { <NotFoundPage/> }.into_any(),
                     Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),

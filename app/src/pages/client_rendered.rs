@@ -2,7 +2,7 @@
 use crate::{
     api::list_posts_page,
     clock,
-    post::list_page_at,
+    post::{list_page_at, PostsPage},
     components::{Pagination, PostList, PostListPlaceholder, TagFilter},
     pages::StrategyIntro,
     strategy::Strategy,
@@ -36,15 +36,14 @@ pub fn ClientRenderedPage() -> impl IntoView {
             <p class="loading">"Fetching the posts…"</p>
             <PostListPlaceholder/>
         }),
-        Some((Ok(Some(page)), arrived_at)) => {
-            let posts = page.posts.clone();
+        Some((Ok(Some(PostsPage { posts, number, count })), arrived_at)) => {
             EitherOf4::B(view! {
                 <p class="data-arrived" data-fetched-at=arrived_at.clone()>
                     "Data arrived in the browser at "
                     <time datetime=arrived_at.clone()>{clock::display(&arrived_at)}</time>
                 </p>
                 <TagFilter><PostList posts/></TagFilter>
-                <Pagination base=Strategy::Csr.path() page/>
+                <Pagination base=Strategy::Csr.path() number count/>
             })
         }
         // The server answers 404 for a page past the last; this is a page that
