@@ -67,14 +67,19 @@ pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respons
 /// Written apart, the shell and each hole cost `/stream` four writes per
 /// response, each waking the client, and a quarter of its speed. Nothing waits
 /// for what is still loading: the first turn that brings nothing ends this, and
-/// a hole still loading follows on its own, as before.
+/// a hole still loading follows on its own, as before. A stream that brought a
+/// frame on every turn would hold the shell back: `MOST_TURNS` bounds that.
 async fn with_what_is_ready<S: futures::Stream + futures::stream::FusedStream + Unpin>(
     first: Option<S::Item>,
     frames: &mut S,
 ) -> Vec<S::Item> {
     use futures::FutureExt;
+    const MOST_TURNS: usize = 8;
     let mut ready: Vec<_> = first.into_iter().collect();
-    while !ready.is_empty() && !frames.is_terminated() {
+    for _ in 0..MOST_TURNS {
+        if ready.is_empty() || frames.is_terminated() {
+            break;
+        }
         tokio::task::yield_now().await;
         let before = ready.len();
         while let Some(Some(frame)) = frames.next().now_or_never() {
@@ -199,6 +204,22 @@ mod tests {
         let ready = with_what_is_ready(Some("shell"), &mut frames).await;
         assert_eq!(ready, ["shell", "ready"]);
         assert!(!futures::stream::FusedStream::is_terminated(&frames));
+    }
+
+    #[tokio::test]
+    async fn a_stream_ready_on_every_turn_holds_the_first_frame_back_a_few_turns_at_most() {
+        // Another task that sends a frame on every turn, for as long as it is read.
+        let (sender, receiver) = futures::channel::mpsc::unbounded();
+        tokio::spawn(async move {
+            while sender.unbounded_send("more").is_ok() {
+                tokio::task::yield_now().await;
+            }
+        });
+        let mut frames = receiver.fuse();
+        let ready = tokio::time::timeout(std::time::Duration::from_secs(5), with_what_is_ready(Some("shell"), &mut frames))
+            .await
+            .expect("the shell is not held back for ever");
+        assert!((2..=1 + 8).contains(&ready.len()), "{} frames", ready.len());
     }
 
     #[tokio::test]
