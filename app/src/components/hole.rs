@@ -1,8 +1,9 @@
 //! Holes: the parts of a page whose data is read per request, each with its own
 //! skeleton and its own stamp. Streaming SSR streams a hole as a `<Suspense>`
-//! of the page's render would (`StreamedHoleView`); PPR writes only its slot into the prerendered shell,
-//! and the server fills the slot after the shell, by the hole's id, from
-//! `components::HOLES`. A hole is server HTML: it never hydrates.
+//! of the page's render would (`StreamedHoleView`); PPR writes only its slot
+//! into the prerendered shell, and the server fills the slot after the shell,
+//! by the hole's id, from `components::HOLES`. A hole is server HTML: it never
+//! hydrates.
 
 use super::streamed_hole::StreamedHoleView;
 use leptos::prelude::*;

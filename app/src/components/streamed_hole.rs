@@ -94,10 +94,11 @@ impl RenderHtml for StreamedHoleView {
         // The same chunk ids as `<Suspense>`, so the swap script finds its markers.
         buf.next_id();
         // The content reads its data from this render's context.
-        let mut content = Box::pin(ScopedFuture::new(self.content));
+        // `self.content` is boxed, so this future is `Unpin`: polled here, awaited later.
+        let mut content = ScopedFuture::new(self.content);
         // Data already at hand (a snapshot, no latency) is rendered in place, as
         // `<Suspense>` does: no skeleton to send and then replace.
-        if let Poll::Ready(ready) = content.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        if let Poll::Ready(ready) = Pin::new(&mut content).poll(&mut Context::from_waker(Waker::noop())) {
             ready.to_html_async_with_buf::<OUT_OF_ORDER>(buf, position, escape, mark_branches, extra_attrs);
         } else if OUT_OF_ORDER {
             let mut fallback_position = *position;
