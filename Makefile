@@ -20,10 +20,11 @@ dev: toolchain
 
 # @demo-begin
 ## new: a new site in DIR made from this one (see README: Starting your own site),
-## named NAME (default: DIR's last component); FLAVOUR=full for the whole demo
+## named NAME (default: DIR's last component); FLAVOUR=full for the whole demo;
+## TAILWIND=1 for Tailwind CSS
 new:
-	@[ -n "$(DIR)" ] || { echo "usage: make new DIR=../my-site [NAME=my-site] [FLAVOUR=minimal|full]"; exit 2; }
-	cargo xtask new "$(DIR)" $(if $(NAME),--name "$(NAME)") $(if $(FLAVOUR),--$(FLAVOUR))
+	@[ -n "$(DIR)" ] || { echo "usage: make new DIR=../my-site [NAME=my-site] [FLAVOUR=minimal|full] [TAILWIND=1]"; exit 2; }
+	cargo xtask new "$(DIR)" $(if $(NAME),--name "$(NAME)") $(if $(FLAVOUR),--$(FLAVOUR)) $(if $(TAILWIND),--tailwind)
 # @demo-end
 
 ## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default

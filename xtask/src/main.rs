@@ -21,6 +21,7 @@ mod prebuilt;
 mod project;
 mod site;
 mod soak; // @demo
+mod stylesheet;
 mod temp_dir; // @demo
 // @minimal: #[cfg(test)]
 // @minimal: mod temp_dir;

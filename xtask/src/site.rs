@@ -1,13 +1,13 @@
 //! `cargo xtask site`: builds the browser bundles and lays out the site root the
-//! way cargo-leptos does (`pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css`, then
-//! the files of `public/`), without cargo-leptos. The CSR route has a bundle of
+//! way cargo-leptos does (`pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css` as
+//! `stylesheet.rs` writes it, then the files of `public/`), without cargo-leptos. The CSR route has a bundle of
 //! its own, `pkg/blog-csr.{js,wasm}`, so that the island pages never download
 //! the code that renders a whole page.
 //!
 //! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
 //! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.
 
-use crate::{project::Project, wasm_sections, OUTPUT_NAME};
+use crate::{project::Project, stylesheet, wasm_sections, OUTPUT_NAME};
 use anyhow::{bail, Context, Result};
 use std::{
     fs,
@@ -108,8 +108,7 @@ pub fn site() -> Result<()> {
     let _ = fs::remove_dir_all(&pkg);
     fs::create_dir_all(&site_root)?;
     fs::rename(&scratch, &pkg).with_context(|| format!("moving the bundles into {}", pkg.display()))?;
-    fs::copy(workspace.join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css")))
-        .context("copying style/main.css")?;
+    stylesheet::write(&workspace, &pkg.join(format!("{OUTPUT_NAME}.css")))?;
     copy_dir(&workspace.join("public"), &site_root)?;
 
     // Each file also as `.br` and `.gz`, compressed once here at the best

@@ -9,11 +9,11 @@
 //!
 //! | edit | what is done | the open page |
 //! |---|---|---|
-//! | `style/` | the stylesheet is copied | swaps it in place |
+//! | `style/` | the stylesheet is written again (`stylesheet.rs`) | swaps it in place |
 //! | a post | the pages are prerendered, the server re-reads the posts | reloads |
 //! | `public/` | the files are copied | reloads |
 //! | `server/` | the server is rebuilt, the pages prerendered, the server restarted | reloads once the new server answers |
-//! | `app/`, the manifests | the same, and the bundles rebuilt beside the server | the same |
+//! | `app/`, the manifests | the same, the bundles rebuilt beside the server, the stylesheet written again (Tailwind finds its classes in the pages) | the same |
 //! | `frontend/` | the bundles are rebuilt | reloads |
 //!
 //! A failed round keeps the last good server serving, prints why (cargo's own
@@ -28,7 +28,7 @@ mod watch;
 use crate::{
     http, prebuilt, random_token,
     site::{self, Bundle, WasmBuild},
-    workspace_root, OUTPUT_NAME,
+    stylesheet, workspace_root, OUTPUT_NAME,
 };
 use anyhow::{bail, Context, Result};
 use changes::Work;
@@ -179,7 +179,7 @@ impl Dev {
         }
         if work.stylesheet || work.wasm {
             fs::create_dir_all(&pkg)?;
-            fs::copy(self.root.join("style/main.css"), pkg.join(format!("{OUTPUT_NAME}.css"))).context("copying style/main.css")?;
+            stylesheet::write(&self.root, &pkg.join(format!("{OUTPUT_NAME}.css")))?;
         }
         if work.public {
             site::copy_dir(&self.root.join("public"), &self.site_root)?;

@@ -15,6 +15,7 @@
 
 mod markers;
 mod name;
+mod tailwind;
 #[cfg(test)]
 mod tests;
 
@@ -47,7 +48,7 @@ impl Flavour {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask new DIR [--name NAME] [--minimal | --full]";
+const USAGE: &str = "usage: cargo xtask new DIR [--name NAME] [--minimal | --full] [--tailwind]";
 
 /// What `cargo xtask new` was asked for, checked.
 #[derive(Debug)]
@@ -55,21 +56,27 @@ pub struct Request {
     pub dir: PathBuf,
     pub name: String,
     pub flavour: Flavour,
+    /// Tailwind CSS in the stylesheet (see `tailwind.rs`); plain CSS otherwise.
+    pub tailwind: bool,
 }
 
 impl Request {
-    /// From the arguments after `new`: `DIR [--name NAME] [--full | --minimal]`.
+    /// From the arguments after `new`: `DIR [--name NAME] [--full | --minimal] [--tailwind]`.
     pub fn parse(args: &[&str]) -> Result<Request> {
         let mut dir = None;
         let mut name = None;
         let mut flavour = Flavour::Minimal;
+        let mut tailwind = false;
         let mut args = args.iter();
         while let Some(&arg) = args.next() {
             match arg {
                 "--name" => name = Some(args.next().context("--name needs a value: --name my-site")?.to_string()),
                 "--full" => flavour = Flavour::Full,
                 "--minimal" => flavour = Flavour::Minimal,
-                flag if flag.starts_with('-') => bail!("unknown option `{flag}`: expected --name NAME, --minimal or --full"),
+                "--tailwind" => tailwind = true,
+                flag if flag.starts_with('-') => {
+                    bail!("unknown option `{flag}`: expected --name NAME, --minimal, --full or --tailwind")
+                }
                 path if dir.is_none() => dir = Some(PathBuf::from(path)),
                 extra => bail!("one DIR only, but `{extra}` follows it"),
             }
@@ -82,7 +89,7 @@ impl Request {
             }
             None => name::from_dir(&dir)?,
         };
-        Ok(Request { dir, name, flavour })
+        Ok(Request { dir, name, flavour, tailwind })
     }
 }
 
@@ -93,9 +100,10 @@ pub fn run(args: &[&str]) -> Result<()> {
     let files = project_files(&root)?;
     generate(&root, &files, &request)?;
     println!(
-        "xtask: {} ({}) written to {}, with one git commit. Next:\n  cd {} && make serve",
+        "xtask: {} ({}{}) written to {}, with one git commit. Next:\n  cd {} && make serve",
         request.name,
         request.flavour.as_str(),
+        if request.tailwind { ", Tailwind" } else { "" },
         request.dir.display(),
         request.dir.display(),
     );
@@ -132,8 +140,8 @@ fn belongs_to_this_repository(path: &Path) -> bool {
     path == Path::new("README.md") || path.starts_with("docs")
 }
 
-/// Copies `files` from `root` into `request.dir`, renames, writes the README and
-/// makes the first commit. Refuses a DIR that is not empty or that lies inside
+/// Copies `files` from `root` into `request.dir`, renames, writes the README,
+/// wires in Tailwind if asked, and makes the first commit. Refuses a DIR that is not empty or that lies inside
 /// `root`; on any failure, removes what it wrote.
 pub fn generate(root: &Path, files: &[PathBuf], request: &Request) -> Result<()> {
     let dir = absolute(&request.dir)?;
@@ -163,6 +171,9 @@ pub fn generate(root: &Path, files: &[PathBuf], request: &Request) -> Result<()>
     }
     rename(&dir, &request.name)?;
     write(&dir.join("README.md"), &readme_for(request)?)?;
+    if request.tailwind {
+        tailwind::apply(&dir)?;
+    }
     if request.flavour == Flavour::Minimal {
         prune_lockfile(&dir)?;
     }
@@ -248,14 +259,21 @@ fn rename(dir: &Path, name: &str) -> Result<()> {
         ("Dockerfile", format!("docker run -p 3000:3000 {OUTPUT_NAME}"), format!("docker run -p 3000:3000 {name}")),
     ];
     for (file, from, to) in edits {
-        let path = dir.join(file);
-        let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        if !text.contains(&from) {
-            bail!("{file} no longer holds `{from}`: `cargo xtask new` must learn where the name went (xtask/src/new)");
-        }
-        fs::write(&path, text.replacen(&from, &to, 1)).with_context(|| format!("writing {}", path.display()))?;
+        edit(dir, file, &from, &to)?;
     }
     Ok(())
+}
+
+/// Replaces the first `from` in `dir`'s `file` with `to`; an error if `file`
+/// no longer holds `from`, so that a change to the project that moves what
+/// the generator edits fails its tests rather than its output.
+fn edit(dir: &Path, file: &str, from: &str, to: &str) -> Result<()> {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    if !text.contains(from) {
+        bail!("{file} no longer holds `{}`: `cargo xtask new` must learn what became of it (xtask/src/new)", from.trim_end());
+    }
+    write(&path, &text.replacen(from, to, 1))
 }
 
 /// The line of `app/src/site.rs` that sets the site's title, as it is.

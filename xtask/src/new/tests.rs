@@ -7,11 +7,11 @@ use std::{
 };
 
 fn request(dir: &Path, name: &str) -> Request {
-    Request { dir: dir.to_path_buf(), name: name.into(), flavour: Flavour::Full }
+    Request { dir: dir.to_path_buf(), name: name.into(), flavour: Flavour::Full, tailwind: false }
 }
 
 fn minimal(dir: &Path, name: &str) -> Request {
-    Request { dir: dir.to_path_buf(), name: name.into(), flavour: Flavour::Minimal }
+    Request { dir: dir.to_path_buf(), name: name.into(), flavour: Flavour::Minimal, tailwind: false }
 }
 
 fn error_of(args: &[&str]) -> String {
@@ -57,13 +57,15 @@ fn the_default_name_is_made_of_dirs_last_component() {
 
 #[test]
 fn the_arguments_say_a_dir_and_a_flavour() {
-    assert_eq!(error_of(&["--full"]), "usage: cargo xtask new DIR [--name NAME] [--minimal | --full]");
+    assert_eq!(error_of(&["--full"]), "usage: cargo xtask new DIR [--name NAME] [--minimal | --full] [--tailwind]");
     assert_eq!(Request::parse(&["../x"]).unwrap().flavour, Flavour::Minimal, "a clean start is the default");
     assert_eq!(Request::parse(&["../x", "--full"]).unwrap().flavour, Flavour::Full);
     assert_eq!(Request::parse(&["--minimal", "../x"]).unwrap().flavour, Flavour::Minimal);
+    assert!(!Request::parse(&["../x"]).unwrap().tailwind, "plain CSS is the default");
+    assert!(Request::parse(&["../x", "--tailwind", "--full"]).unwrap().tailwind);
     assert_eq!(
-        error_of(&["../x", "--full", "--tailwind"]),
-        "unknown option `--tailwind`: expected --name NAME, --minimal or --full"
+        error_of(&["../x", "--full", "--sass"]),
+        "unknown option `--sass`: expected --name NAME, --minimal, --full or --tailwind"
     );
     assert_eq!(error_of(&["../x", "../y", "--full"]), "one DIR only, but `../y` follows it");
     assert_eq!(error_of(&["../x", "--full", "--name"]), "--name needs a value: --name my-site");
@@ -355,3 +357,36 @@ fn command_in(dir: &Path, program: &str, args: &[&str]) -> Command {
 static ONE_BUILD_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 const SEEDED_PROFILES: [&str; 3] = ["release", "wasm-release", "wasm32-unknown-unknown/wasm-release"];
+
+/// `--tailwind`, as `make build` and `make dev` then write the stylesheet:
+/// the generated project's `xtask/src/stylesheet.rs` is this one's.
+#[test]
+#[ignore = "installs Tailwind's CLI from npm: `make test` runs it"]
+fn the_tailwind_option_compiles_the_utility_classes_the_pages_use_into_the_stylesheet() {
+    let root = workspace_root().unwrap();
+    let scratch = TempDir::new("new-tailwind").unwrap();
+    let dir = scratch.path().join("field-notes");
+    let request = Request { tailwind: true, ..minimal(&dir, "field-notes") };
+    generate(&root, &project_files(&root).unwrap(), &request).unwrap();
+
+    let read = |file: &str| fs::read_to_string(dir.join(file)).unwrap();
+    assert!(read("package.json").contains("\"@tailwindcss/cli\": \"4."), "the CLI, pinned");
+    assert!(read("package-lock.json").contains("\"node_modules/@tailwindcss/cli\""));
+    assert!(read("README.md").contains("## Styles: Tailwind CSS"));
+    let home = read("app/src/pages/home.rs");
+    assert!(home.contains("<h1 class=\"text-5xl font-extrabold tracking-tight\">"), "{home}");
+    let output = Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "", "all of it in the first commit");
+
+    let css = dir.join("compiled.css");
+    crate::stylesheet::write(&dir, &css).unwrap();
+    assert!(dir.join("node_modules/.bin/tailwindcss").exists(), "installed on first use");
+    let css = fs::read_to_string(css).unwrap();
+    for rule in [".text-5xl{", ".font-extrabold{", ".tracking-widest{", ".uppercase{"] {
+        assert!(css.contains(rule), "{rule} is used on the home page, so it is compiled in");
+    }
+    assert!(!css.contains(".text-9xl{"), "and a class no page uses is not");
+    let base = css.find("@layer base{").expect("the site's own styles, in the base layer");
+    assert!(css[base..].contains(".site-header{"), "they are kept");
+    assert!(css.find("@layer utilities{").expect("the utilities' layer") > base, "utilities come after them and win");
+}
