@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve dev new bench-dev build test check test-unit test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps # @demo
+.PHONY: serve dev new bench-dev build test check test-unit test-cargo-generate test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps # @demo
 # @minimal: .PHONY: serve dev bench-dev build test check test-unit test-e2e toolchain browser e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
@@ -59,7 +59,18 @@ test-unit:
 	@[ -z "$(SUDO)" ] || echo "skipped: the full-disk test (it mounts a tmpfs, which takes root)"
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) -- --include-ignored $(NOT_AS_ROOT)
 	cargo build --release --package server
-	cargo test --release --package xtask -- --include-ignored
+	@[ -n "$(CARGO_GENERATE)" ] || echo "skipped: cargo-generate's path, as cargo-generate is not installed (make test-cargo-generate installs it, 3 min, and runs it)" # @demo
+	cargo test --release --package xtask -- --include-ignored $(if $(CARGO_GENERATE),,--skip cargo_generate) # @demo
+# @minimal: 	cargo test --release --package xtask -- --include-ignored
+
+# @demo-begin
+## test-cargo-generate: `cargo generate` on this repository makes what `cargo xtask new`
+## makes; installs cargo-generate 0.23.5 first, the newest that builds on Rust 1.95 (3 min)
+CARGO_GENERATE = $(shell command -v cargo-generate)
+test-cargo-generate: toolchain
+	@[ -n "$(CARGO_GENERATE)" ] || cargo install cargo-generate --version 0.23.5 --locked
+	cargo test --release --package xtask -- --ignored --exact new::tests::cargo_generate_makes_the_same_project_as_cargo_xtask_new
+# @demo-end
 
 ## check: unit and integration tests, without Chromium, the soak or the cluster, # @demo
 ## which it lists as ignored; what to run while you work (`make test` runs all) # @demo

@@ -46,7 +46,7 @@ const USAGE: &[&str] = &[
     "cargo xtask cluster-stop      stop what `cargo xtask cluster` started", // @demo
     "cargo xtask cluster-bench     /ssr and /isr through nginx: 1 instance, then 3", // @demo
     "cargo xtask gen-posts N DIR   write N synthetic posts into DIR/posts", // @demo
-    "cargo xtask new DIR [--name NAME] [--minimal | --full]", // @demo
+    "cargo xtask new DIR [--name NAME] [--minimal | --full] [--tailwind]", // @demo
     "                              a new site in DIR, made from this one, with its own README and git", // @demo
 ];
 

@@ -13,6 +13,7 @@
 //! find what it replaces (see [`rename`]), so that a change to the project
 //! that moves the name breaks the generator's tests rather than its output.
 
+mod in_place;
 mod markers;
 mod name;
 mod tailwind;
@@ -93,8 +94,11 @@ impl Request {
     }
 }
 
-/// Writes the project that `request` asks for, from the project at `root`.
+/// Writes the project that `args` ask for, from the project it runs in.
 pub fn run(args: &[&str]) -> Result<()> {
+    if args.contains(&"--in-place") {
+        return in_place::run(args);
+    }
     let request = Request::parse(args)?;
     let root = workspace_root()?;
     let files = project_files(&root)?;
@@ -134,10 +138,12 @@ pub fn project_files(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// This repository's README (the new project gets its own) and `docs/`: the
-/// screenshots of this demo and the benchmark figures measured on it.
+/// This repository's README (the new project gets its own), `docs/` (the
+/// screenshots of this demo and the benchmark figures measured on it), and
+/// what makes it a cargo-generate template (see `in_place.rs`).
 fn belongs_to_this_repository(path: &Path) -> bool {
-    path == Path::new("README.md") || path.starts_with("docs")
+    ["README.md", "cargo-generate.toml", "cargo-generate.rhai"].iter().any(|file| path == Path::new(file))
+        || path.starts_with("docs")
 }
 
 /// Copies `files` from `root` into `request.dir`, renames, writes the README,

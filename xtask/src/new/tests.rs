@@ -390,3 +390,64 @@ fn the_tailwind_option_compiles_the_utility_classes_the_pages_use_into_the_style
     assert!(css[base..].contains(".site-header{"), "they are kept");
     assert!(css.find("@layer utilities{").expect("the utilities' layer") > base, "utilities come after them and win");
 }
+
+/// `cargo generate` on this project (its last commit), as its users run it:
+/// the hook in `cargo-generate.toml` makes the same project as `cargo xtask
+/// new`, file for file, but for git: cargo-generate starts a repository of
+/// its own, with nothing committed.
+#[test]
+#[ignore = "needs cargo-generate 0.23.5, 3 min to install: `make test-cargo-generate` installs it and runs this"]
+fn cargo_generate_makes_the_same_project_as_cargo_xtask_new() {
+    let _one_build = ONE_BUILD_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let root = workspace_root().unwrap();
+    let scratch = TempDir::new("cargo-generate").unwrap();
+    let source = scratch.path().join("source");
+    let clone = Command::new("git").arg("clone").arg("--quiet").arg(&root).arg(&source).status().unwrap();
+    assert!(clone.success(), "git clone");
+    // The hook's `cargo xtask` builds on this project's compiled dependencies.
+    let target = seeded_target_dir(&root);
+
+    let into = scratch.path().join("by-cargo-generate");
+    fs::create_dir(&into).unwrap();
+    let output = command_in(&into, "cargo", &["generate", "--name", "field-notes", "--allow-commands", "--silent"])
+        .args(["--define", "flavour=minimal", "--define", "tailwind=false", "--git"])
+        .arg(&source)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "cargo generate failed:\n{log}");
+    let by_cargo_generate = into.join("field-notes");
+
+    let by_xtask = scratch.path().join("by-xtask/field-notes");
+    generate(&source, &project_files(&source).unwrap(), &minimal(&by_xtask, "field-notes")).unwrap();
+    let (generated, expected) = (tree(&by_cargo_generate), tree(&by_xtask));
+    assert_eq!(generated.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "the same files");
+    for (file, bytes) in &expected {
+        assert!(&generated[file] == bytes, "{} differs", file.display());
+    }
+    assert!(!generated.contains_key(Path::new("cargo-generate.toml")), "the template's own files stay behind");
+    assert!(by_cargo_generate.join(".git").is_dir(), "cargo-generate's repository");
+    fs::remove_dir_all(&target).unwrap();
+}
+
+/// Every file under `dir` but git's and cargo's, by path, with its bytes.
+fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(at) = dirs.pop() {
+        for entry in fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            let relative = path.strip_prefix(dir).unwrap().to_path_buf();
+            if relative == Path::new(".git") || relative == Path::new("target") {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.insert(relative, fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
