@@ -30,7 +30,7 @@ new:
 ## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default
 ## target/site) with every prerendered page, rendered from $CONTENT_DIR (default content)
 build: toolchain
-	cargo build --release --package server
+	cargo build --release --package server $(OWN_CRATES)
 	cargo xtask site
 	$(SERVER) prerender
 
@@ -39,6 +39,15 @@ build: toolchain
 # @minimal: ## test: unit and integration tests, then end-to-end tests in Debian's Chromium
 test: build browser bench-tools e2e-deps test-unit test-soak test-e2e # @demo
 # @minimal: test: build browser e2e-deps test-unit test-e2e
+# The tests build this project's own crates unoptimised, on the release build's
+# dependencies: LLVM's optimisation of app and server is 1.5 min of a build on
+# two cores, against 20 s without it. What the code does is the same: overflow
+# checks and debug assertions are set apart from opt-level, and stay as in
+# release. So `make test` builds the server that way too (make passes a target's
+# variables on to what it needs), and tests the binary its tests were built
+# with; `make build` and `make serve` build it optimised.
+OWN_CRATES_UNOPTIMISED := --config 'profile.release.package.app.opt-level=0' --config 'profile.release.package.server.opt-level=0'
+test: OWN_CRATES := $(OWN_CRATES_UNOPTIMISED)
 
 # Two runs, so that each resolves the same features as the build it follows
 # (`make build` for the server, `cargo xtask` for xtask): a joint run would
@@ -47,18 +56,13 @@ test: build browser bench-tools e2e-deps test-unit test-soak test-e2e # @demo
 # PostgreSQL and nginx, a built site): here they run. The full-disk test mounts
 # a tmpfs, which takes root: as another user it is left out, and says so.
 NOT_AS_ROOT := $(if $(SUDO),--skip a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole)
-# The tests build this project's own crates unoptimised, on the release build's
-# dependencies: LLVM's optimisation of app and server is 2 min of a test build on
-# two cores, against 20 s without it. What the code does is the same: overflow
-# checks and debug assertions are set apart from opt-level, and stay as in release.
-# That build also writes an unoptimised target/release/server: `make test` puts
-# make build's back before the soak and Chromium use it (a link of what is already
-# built, 0.2 s); after `make check`, the next `make build` does.
-OWN_CRATES_UNOPTIMISED := --config 'profile.release.package.app.opt-level=0' --config 'profile.release.package.server.opt-level=0'
+# Run alone, after `make build`, the test build replaces its target/release/server
+# with an unoptimised one: the last line puts the optimised one back (a link of
+# what is built, 0.2 s); within `make test`, it is the same build, and does nothing.
 test-unit:
 	@[ -z "$(SUDO)" ] || echo "skipped: the full-disk test (it mounts a tmpfs, which takes root)"
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) -- --include-ignored $(NOT_AS_ROOT)
-	cargo build --release --package server
+	cargo build --release --package server $(OWN_CRATES)
 	@[ -n "$(CARGO_GENERATE)" ] || echo "skipped: cargo-generate's path, as cargo-generate is not installed (make test-cargo-generate installs it, 3 min, and runs it)" # @demo
 	cargo test --release --package xtask -- --include-ignored $(if $(CARGO_GENERATE),,--skip cargo_generate) # @demo
 # @minimal: 	cargo test --release --package xtask -- --include-ignored
