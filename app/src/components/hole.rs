@@ -1,11 +1,11 @@
 //! Holes: the parts of a page whose data is read per request, each with its own
 //! skeleton and its own stamp. Streaming SSR streams a hole as a `<Suspense>`
-//! of the page's render would (`StreamedHoleView`); PPR writes only its slot
+//! of the page's render would (`AwaitedView`); PPR writes only its slot
 //! into the prerendered shell, and the server fills the slot after the shell,
 //! by the hole's id, from `components::HOLES`. A hole is server HTML: it never
 //! hydrates.
 
-use super::streamed_hole::StreamedHoleView;
+use super::awaited::AwaitedView;
 use leptos::prelude::*;
 use std::{future::Future, pin::Pin};
 
@@ -61,11 +61,11 @@ pub fn Holes(holes: &'static [&'static Hole], filling: HoleFilling, label: &'sta
 /// is server HTML that never hydrates, so there is nothing to serialise, and a
 /// resource's loader would be a task of its own, woken across threads. For the
 /// same reason it is not a `<Suspense>`, though it streams as one does: see
-/// `StreamedHoleView`.
+/// `AwaitedView`.
 #[component]
 fn StreamedHole(hole: &'static Hole) -> impl IntoView {
     let skeleton = view! { <HoleSkeleton/> }.into_any();
-    view! { <div class="hole-body">{StreamedHoleView { fallback: skeleton, content: (hole.content)() }}</div> }
+    view! { <div class="hole-body">{AwaitedView { fallback: skeleton, content: (hole.content)() }}</div> }
 }
 
 /// PPR's hole container: a skeleton until the server's fill script replaces

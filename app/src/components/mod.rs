@@ -1,3 +1,4 @@
+mod awaited;
 mod bundle_loader;
 mod generated_at; // @demo
 mod hole;
@@ -9,9 +10,9 @@ mod page_meta;
 mod pagination;
 mod post_list;
 mod post_listing;
-mod streamed_hole;
 mod strategy_map; // @demo
 
+pub use awaited::awaited;
 pub use bundle_loader::BundleLoader;
 pub use generated_at::GeneratedAt; // @demo
 pub use inspector::Inspector; // @demo

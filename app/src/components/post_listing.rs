@@ -1,6 +1,6 @@
 use crate::{
     api::list_posts_page,
-    components::{NotFoundPage, Pagination, PostList, TagFilterIsland},
+    components::{awaited, NotFoundPage, Pagination, PostList, TagFilterIsland},
     post::{page_number, PostsPage},
 };
 use leptos::prelude::*;
@@ -26,24 +26,19 @@ pub fn list_page_number() -> Option<usize> {
 /// past the last is the 404 page, with its status.
 #[component]
 pub fn PostListing(base: &'static str, number: usize) -> impl IntoView {
-    // Blocking: the response waits for it before its first byte, so a page past
-    // the last still answers 404. Streamed, the shell carries the fallback and the
-    // list follows in a chunk of its own, like the holes.
-    let page = Resource::new_blocking(move || number, list_posts_page);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading posts…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(Some(PostsPage { posts, number, count })) => view! {
-                        <TagFilterIsland><PostList posts/></TagFilterIsland>
-                        <Pagination base number count/>
-                    }
-                    .into_any(),
-                    // Past the last page: a 404, with the status to match.
-                    Ok(None) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    awaited(
+        || view! { <p class="loading">"Loading posts…"</p> }.into_any(),
+        move || number,
+        list_posts_page,
+        move |page| match page {
+            Ok(Some(PostsPage { posts, number, count })) => view! {
+                <TagFilterIsland><PostList posts/></TagFilterIsland>
+                <Pagination base number count/>
+            }
+            .into_any(),
+            // Past the last page: a 404, with the status to match.
+            Ok(None) => view! { <NotFoundPage/> }.into_any(),
+            Err(error) => view! { <p class="error">"Posts are unavailable: " {error.to_string()}</p> }.into_any(),
+        },
+    )
 }

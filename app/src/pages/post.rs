@@ -4,7 +4,7 @@ use {crate::api::RecordView, leptos::server_fn::ServerFn};
 // @demo-end
 use crate::{
     api::get_post,
-    components::{NotFoundPage, PageKind, PageMeta, TagChips},
+    components::{awaited, NotFoundPage, PageKind, PageMeta, TagChips},
     post::Post,
 };
 use leptos::prelude::*;
@@ -20,23 +20,21 @@ struct PostParams {
 pub fn PostPage() -> impl IntoView {
     let params = use_params::<PostParams>();
     let slug = move || params.with(|params| params.as_ref().ok().and_then(|p| p.slug.clone()));
-    let post = Resource::new(slug, |slug| async move {
-        match slug {
-            Some(slug) => get_post(slug).await,
-            None => Ok(None),
-        }
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the post…"</p> }>
-            {move || Suspend::new(async move {
-                match post.await {
-                    Ok(Some(post)) => view! { <PostArticle post/> }.into_any(),
-                    Ok(None) => view! { <NotFoundPage/> }.into_any(),
-                    Err(error) => view! { <p class="error">"This post is unavailable: " {error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    awaited(
+        || view! { <p class="loading">"Loading the post…"</p> }.into_any(),
+        slug,
+        |slug| async move {
+            match slug {
+                Some(slug) => get_post(slug).await,
+                None => Ok(None),
+            }
+        },
+        |post| match post {
+            Ok(Some(post)) => view! { <PostArticle post/> }.into_any(),
+            Ok(None) => view! { <NotFoundPage/> }.into_any(),
+            Err(error) => view! { <p class="error">"This post is unavailable: " {error.to_string()}</p> }.into_any(),
+        },
+    )
 }
 
 #[component]
