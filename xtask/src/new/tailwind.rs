@@ -1,8 +1,8 @@
 //! `--tailwind`: Tailwind CSS v4 in a new project. The stylesheet imports
 //! Tailwind's theme and utilities, which `make build` and `make dev` compile
 //! with its CLI (see `xtask/src/stylesheet.rs`); the CLI comes from npm, at
-//! the versions `package-lock.json` pins; and the home page uses a few utility
-//! classes, to show that it works. Like the renaming, each edit must find
+//! the versions `package-lock.json` pins, also in the container's build; and
+//! the home page uses a few utility classes, to show that it works. Like the renaming, each edit must find
 //! what it replaces.
 //!
 //! Tailwind's reset (preflight) is left out, and the site's own styles go in
@@ -31,6 +31,24 @@ const TAILWIND_IMPORTS: &str = "\
 @layer base {
 ";
 
+/// The container's build stage gets Node.js for Tailwind's CLI, which needs
+/// Node 20 or later (Debian bookworm, the Rust image's base, has 18): node and
+/// npm from Node's own image. Not tried here: this machine has no Docker daemon.
+const DOCKERFILE_EDITS: [(&str, &str); 2] = [
+    (
+        "The build needs only the\n# crates registry and rustup's wasm32 target: no cargo-leptos, no binary\n# downloads.",
+        "The build needs the\n# crates registry, rustup's wasm32 target, and Node.js with the npm registry for\n# Tailwind's CLI: no cargo-leptos.",
+    ),
+    (
+        "RUN rustup target add wasm32-unknown-unknown\n",
+        "RUN rustup target add wasm32-unknown-unknown\n\
+# Tailwind's CLI runs on Node.js 20 or later; Debian bookworm has 18.\n\
+COPY --from=node:22-bookworm-slim /usr/local/bin/node /usr/local/bin/node\n\
+COPY --from=node:22-bookworm-slim /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm\n\
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm\n",
+    ),
+];
+
 /// The home page's heading, with utility classes.
 const HOME_EDITS: [(&str, &str); 2] = [
     ("<h1>{SITE_TITLE}</h1>", "<h1 class=\"text-5xl font-extrabold tracking-tight\">{SITE_TITLE}</h1>"),
@@ -45,7 +63,8 @@ const README_SECTION: &str = "\
 component (`class=\"text-5xl font-extrabold\"`, as on the home page) and the
 build writes the ones in use into the site's stylesheet under `pkg/`. `make build` and `make dev`
 run Tailwind's CLI, which `npm ci` installs into `node_modules/` on first use,
-at the versions `package-lock.json` pins; so both need Node.js and npm. The
+at the versions `package-lock.json` pins; so both need Node.js 20 or later
+and npm (the `Dockerfile` copies them from Node's image into its build). The
 site's own styles stay below, in the `base` layer, so a utility class wins over
 them. Tailwind's reset (preflight) is left out; to have it, add
 `@import \"tailwindcss/preflight.css\" layer(base);` after the other imports.
@@ -66,5 +85,9 @@ pub fn apply(dir: &Path) -> Result<()> {
     for (from, to) in HOME_EDITS {
         edit(dir, "app/src/pages/home.rs", from, to)?;
     }
+    for (from, to) in DOCKERFILE_EDITS {
+        edit(dir, "Dockerfile", from, to)?;
+    }
+    edit(dir, ".dockerignore", "end2end/node_modules\n", "node_modules\nend2end/node_modules\n")?;
     Ok(())
 }

@@ -213,6 +213,8 @@ fn the_tailwind_option_compiles_the_utility_classes_the_pages_use_into_the_style
     assert!(read("package.json").contains("\"@tailwindcss/cli\": \"4."), "the CLI, pinned");
     assert!(read("package-lock.json").contains("\"node_modules/@tailwindcss/cli\""));
     assert!(read("README.md").contains("## Styles: Tailwind CSS"));
+    assert!(read("Dockerfile").contains("COPY --from=node:22-bookworm-slim /usr/local/bin/node"), "Node in the build stage");
+    assert!(read(".dockerignore").lines().any(|line| line == "node_modules"));
     let home = read("app/src/pages/home.rs");
     assert!(home.contains("<h1 class=\"text-5xl font-extrabold tracking-tight\">"), "{home}");
     let output = Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
