@@ -57,8 +57,9 @@ test: OWN_CRATES := $(OWN_CRATES_UNOPTIMISED)
 # a tmpfs, which takes root: as another user it is left out, and says so.
 NOT_AS_ROOT := $(if $(SUDO),--skip a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole)
 # Run alone, after `make build`, the test build replaces its target/release/server
-# with an unoptimised one: the last line puts the optimised one back (a link of
-# what is built, 0.2 s); within `make test`, it is the same build, and does nothing.
+# with an unoptimised one: the `cargo build` line puts the optimised one back (a
+# link of what is built, 0.2 s); within `make test`, it is the same build, and does
+# nothing.
 test-unit:
 	@[ -z "$(SUDO)" ] || echo "skipped: the full-disk test (it mounts a tmpfs, which takes root)"
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) -- --include-ignored $(NOT_AS_ROOT)
@@ -73,7 +74,7 @@ test-unit:
 CARGO_GENERATE = $(shell command -v cargo-generate)
 test-cargo-generate: toolchain
 	@[ -n "$(CARGO_GENERATE)" ] || cargo install cargo-generate --version 0.23.5 --locked
-	cargo test --release --package xtask -- --ignored --exact new::tests::cargo_generate_makes_the_same_project_as_cargo_xtask_new
+	cargo test --release --package xtask -- --ignored --exact new::tests::builds::cargo_generate_makes_the_same_project_as_cargo_xtask_new
 # @demo-end
 
 ## check: unit and integration tests, without Chromium, the soak or the cluster, # @demo

@@ -2,7 +2,7 @@
 //! on the server comes through here; they differ only in when they call it:
 //! per request (SSR, streaming), at build time (SSG, the prerender step), or
 //! when a page turns stale (ISR). `document` waits for all data; `stream` sends
-//! the shell at once and each `<Suspense>` hole when its data is ready; `hole`
+//! the shell at once and each hole when its data is ready; `hole`
 //! renders one PPR hole alone.
 
 use crate::{
@@ -38,9 +38,10 @@ pub async fn document(state: &AppState, strategy: Strategy, uri: &Uri) -> (Respo
 }
 
 /// Out-of-order streaming: the response starts with the shell (everything but
-/// the non-blocking `<Suspense>` holes, with their fallbacks) and each hole
-/// follows on the same response as soon as its data is ready. Returns once the
-/// shell is ready, so the `shell` timing is the time to the first flush.
+/// the holes still loading, with their fallbacks: see `app::components::awaited`),
+/// and each hole follows on the same response as soon as its data is ready.
+/// Returns once the shell is ready, so the `shell` timing is the time to the
+/// first flush.
 pub async fn stream(state: &AppState, strategy: Strategy, uri: &Uri) -> (Response<Body>, ServerTiming, InlineScripts) {
     let started = Instant::now();
     let (page, context, data, scripts) = page_and_context(state, strategy, uri, true);

@@ -105,10 +105,11 @@ pub fn site() -> Result<()> {
         fs::write(named_bundle(&workspace, bundle), &named)?;
         fs::write(&served, wasm_sections::without_names(&named)?)?;
     }
+    // The stylesheet goes with them: a failure (Tailwind's, say) leaves `pkg/` as it was.
+    stylesheet::write(&workspace, &scratch.join(format!("{OUTPUT_NAME}.css")))?;
     let _ = fs::remove_dir_all(&pkg);
     fs::create_dir_all(&site_root)?;
     fs::rename(&scratch, &pkg).with_context(|| format!("moving the bundles into {}", pkg.display()))?;
-    stylesheet::write(&workspace, &pkg.join(format!("{OUTPUT_NAME}.css")))?;
     copy_dir(&workspace.join("public"), &site_root)?;
 
     // Each file also as `.br` and `.gz`, compressed once here at the best

@@ -6,19 +6,34 @@
 //! project's `package-lock.json` pins, installed on first use.
 
 use anyhow::{bail, Context, Result};
-use std::{fs, path::Path, process::Command};
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 /// The stylesheet's source, relative to the project's root.
 const SOURCE: &str = "style/main.css";
 
-/// Writes the project at `root`'s stylesheet to `to`.
+/// Writes the project at `root`'s stylesheet to `to`, whole or not at all: it
+/// is written beside `to` and renamed over it, so a server serving `to` never
+/// sends half of it, and a failure leaves the last good one.
 pub fn write(root: &Path, to: &Path) -> Result<()> {
     let css = fs::read_to_string(root.join(SOURCE)).with_context(|| format!("reading {SOURCE}"))?;
-    if !imports_tailwind(&css) {
-        return fs::write(to, css).with_context(|| format!("writing {}", to.display()));
+    let mut next = to.as_os_str().to_owned();
+    next.push(".next");
+    let next = PathBuf::from(next);
+    if imports_tailwind(&css) {
+        compile_with_tailwind(root, &next)?;
+    } else {
+        fs::write(&next, css).with_context(|| format!("writing {}", next.display()))?;
     }
+    fs::rename(&next, to).with_context(|| format!("moving {} to {}", next.display(), to.display()))
+}
+
+fn compile_with_tailwind(root: &Path, to: &Path) -> Result<()> {
     let cli = root.join("node_modules/.bin/tailwindcss");
-    if !cli.exists() {
+    if !installed_as_locked(root) {
         install_tailwind(root)?;
     }
     let output = Command::new(&cli)
@@ -31,6 +46,18 @@ pub fn write(root: &Path, to: &Path) -> Result<()> {
         bail!("Tailwind could not compile {SOURCE}:\n{}", String::from_utf8_lossy(&output.stderr).trim());
     }
     Ok(())
+}
+
+/// Whether `node_modules` holds the CLI, installed since `package-lock.json`
+/// last changed (npm writes `node_modules/.package-lock.json` as it installs):
+/// a lockfile that a pull or an upgrade changed installs again.
+fn installed_as_locked(root: &Path) -> bool {
+    let modified = |path: &str| fs::metadata(root.join(path)).and_then(|metadata| metadata.modified()).ok();
+    root.join("node_modules/.bin/tailwindcss").exists()
+        && matches!(
+            (modified("node_modules/.package-lock.json"), modified("package-lock.json")),
+            (Some(installed), Some(locked)) if installed >= locked
+        )
 }
 
 /// Whether `css` imports Tailwind (`tailwindcss`, or one of its parts such
@@ -50,7 +77,7 @@ fn install_tailwind(root: &Path) -> Result<()> {
         .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
         .current_dir(root)
         .status()
-        .context("running npm: Tailwind's CLI installs with it (Debian: `apt-get install nodejs npm`)")?;
+        .context("running npm: Tailwind's CLI installs with it, and runs on Node.js 20 or later")?;
     if !status.success() {
         bail!("`npm ci` failed ({status}) in {}: Tailwind's CLI is not installed", root.display());
     }
@@ -70,7 +97,12 @@ mod tests {
         fs::write(project.path().join(SOURCE), css).unwrap();
         let out = project.path().join("out.css");
         write(project.path(), &out).unwrap();
-        assert_eq!(fs::read_to_string(out).unwrap(), css);
+        assert_eq!(fs::read_to_string(&out).unwrap(), css);
+
+        // A stylesheet that can't be read leaves the one written before.
+        fs::remove_file(project.path().join(SOURCE)).unwrap();
+        assert!(write(project.path(), &out).unwrap_err().to_string().contains("reading style/main.css"));
+        assert_eq!(fs::read_to_string(&out).unwrap(), css);
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!
 //! Measured with `<Suspense>` and then with this (`wrk -t1 -c32`, one server,
 //! 0 ms latency): the two holes held `/stream` at 0.76x `/ssr`, and at about
-//! 0.9x with this; the post list took 12 % more server CPU per `/ssr` request
+//! 0.9x with this; the post list took 18 % more server CPU per `/ssr` request
 //! (143.6 against 121.3 us) and 44 % more per `/stream` request (158.4 against
 //! 110.2 us) than it does now.
 

@@ -6,7 +6,7 @@ use std::path::Path;
 /// The work of one round. Each change adds to it; a round does all of it once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Work {
-    /// `style/`: copy the stylesheet and swap it in the open page.
+    /// `style/`: write the stylesheet again and swap it in the open page.
     pub stylesheet: bool,
     /// `public/`: copy the files into the site root.
     pub public: bool,
@@ -41,7 +41,7 @@ impl Work {
             (self.wasm && !self.server, "rebuilt the bundles"),
             (self.content, "re-read the posts"),
             (self.public, "copied public/"),
-            (self.stylesheet, "copied the stylesheet"),
+            (self.stylesheet, "wrote the stylesheet"),
         ]
         .into_iter()
         .filter_map(|(done, what)| done.then_some(what))

@@ -173,13 +173,15 @@ impl Dev {
             self.build(work, steps)?;
         }
         let pkg = self.site_root.join("pkg");
+        let css = format!("{OUTPUT_NAME}.css");
         if work.wasm {
+            // With the new bundles, before they move in: a failure keeps the last good `pkg/`.
+            stylesheet::write(&self.root, &self.bundles_dir().join(&css))?;
             let _ = fs::remove_dir_all(&pkg);
             fs::rename(self.bundles_dir(), &pkg).context("moving the new bundles into place")?;
-        }
-        if work.stylesheet || work.wasm {
+        } else if work.stylesheet {
             fs::create_dir_all(&pkg)?;
-            stylesheet::write(&self.root, &pkg.join(format!("{OUTPUT_NAME}.css")))?;
+            stylesheet::write(&self.root, &pkg.join(&css))?;
         }
         if work.public {
             site::copy_dir(&self.root.join("public"), &self.site_root)?;

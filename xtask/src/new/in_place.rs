@@ -14,10 +14,17 @@ use std::{fs, path::Path, process::Command};
 
 pub fn run(args: &[&str]) -> Result<()> {
     let root = workspace_root()?;
-    if root.join(".git").exists() {
+    // It replaces the project it runs in: only in cargo-generate's copy, which
+    // is in no git repository and is this template, cargo-generate.toml and all.
+    let in_a_repository = Command::new("git")
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .current_dir(&root)
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if in_a_repository || !root.join("cargo-generate.toml").is_file() {
         bail!(
-            "--in-place replaces the project it runs in, so it only runs in cargo-generate's copy, which is no git \
-             repository; {} is one: use `cargo xtask new DIR`",
+            "--in-place replaces the project it runs in, so it runs only in cargo-generate's copy of this template \
+             (no git repository, with cargo-generate.toml); {} is not that: use `cargo xtask new DIR`",
             root.display()
         );
     }
@@ -31,16 +38,14 @@ pub fn run(args: &[&str]) -> Result<()> {
 
     // `project_files` lists what git would track: the copy becomes a
     // repository for that, and its `.git` goes with the rest of it below.
-    for git_args in [&["init", "--quiet"][..], &["add", "--all"]] {
-        let status = Command::new("git").args(git_args).current_dir(&root).status().context("running git")?;
-        if !status.success() {
-            bail!("`git {}` failed in {}", git_args.join(" "), root.display());
-        }
+    let status = Command::new("git").args(["init", "--quiet"]).current_dir(&root).status().context("running git")?;
+    if !status.success() {
+        bail!("`git init` failed in {}", root.display());
     }
     let files = project_files(&root)?;
     generate(&root, &files, &request)?;
     replace_contents(&root, &scratch)?;
-    println!("xtask: {} ({}) made in place, with one git commit", request.name, request.flavour.as_str());
+    println!("xtask: {} ({}) made in place", request.name, request.flavour.as_str());
     Ok(())
 }
 

@@ -138,12 +138,10 @@ pub fn project_files(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// This repository's README (the new project gets its own), `docs/` (the
-/// screenshots of this demo and the benchmark figures measured on it), and
-/// what makes it a cargo-generate template (see `in_place.rs`).
+/// This repository's README (the new project gets its own) and `docs/`: the
+/// screenshots of this demo and the benchmark figures measured on it.
 fn belongs_to_this_repository(path: &Path) -> bool {
-    ["README.md", "cargo-generate.toml", "cargo-generate.rhai"].iter().any(|file| path == Path::new(file))
-        || path.starts_with("docs")
+    path == Path::new("README.md") || path.starts_with("docs")
 }
 
 /// Copies `files` from `root` into `request.dir`, renames, writes the README,
@@ -201,11 +199,14 @@ fn absolute(dir: &Path) -> Result<PathBuf> {
 }
 
 /// Left out of the minimal flavour besides what is marked: the generator
-/// itself; the posts about rendering (it gets one sample post,
+/// itself, with what makes the project a cargo-generate template (see
+/// `in_place.rs`); the posts about rendering (it gets one sample post,
 /// `first-post.md`, instead); and the view counts' SQL migrations, which
 /// can't carry a marker, since sqlx refuses a migration edited once applied.
 fn left_out_of_minimal(path: &Path) -> bool {
-    ["xtask/src/new", "content/posts", "app/migrations"].iter().any(|dir| path.starts_with(dir))
+    ["xtask/src/new", "cargo-generate.toml", "cargo-generate.rhai", "content/posts", "app/migrations"]
+        .iter()
+        .any(|left_out| path.starts_with(left_out))
 }
 
 /// Where the minimal flavour's sample post goes.

@@ -2,15 +2,15 @@
 //! Tailwind's theme and utilities, which `make build` and `make dev` compile
 //! with its CLI (see `xtask/src/stylesheet.rs`); the CLI comes from npm, at
 //! the versions `package-lock.json` pins, also in the container's build; and
-//! the home page uses a few utility classes, to show that it works. Like the renaming, each edit must find
-//! what it replaces.
+//! the home page uses a few utility classes, to show that it works. Like the
+//! renaming, each edit must find what it replaces.
 //!
 //! Tailwind's reset (preflight) is left out, and the site's own styles go in
 //! the `base` layer: the pages look as they did, and a utility class on an
 //! element wins over them.
 
 use super::edit;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::{fs, path::Path};
 
 const PACKAGE_JSON: &str = include_str!("tailwind/package.json");
@@ -61,13 +61,14 @@ const README_SECTION: &str = "\
 
 `style/main.css` imports Tailwind's theme and utility classes: use them in any
 component (`class=\"text-5xl font-extrabold\"`, as on the home page) and the
-build writes the ones in use into the site's stylesheet under `pkg/`. `make build` and `make dev`
-run Tailwind's CLI, which `npm ci` installs into `node_modules/` on first use,
-at the versions `package-lock.json` pins; so both need Node.js 20 or later
-and npm (the `Dockerfile` copies them from Node's image into its build). The
-site's own styles stay below, in the `base` layer, so a utility class wins over
-them. Tailwind's reset (preflight) is left out; to have it, add
-`@import \"tailwindcss/preflight.css\" layer(base);` after the other imports.
+build writes the ones in use into the site's stylesheet under `pkg/`.
+`make build` and `make dev` run Tailwind's CLI, which `npm ci` installs into
+`node_modules/` on first use, at the versions `package-lock.json` pins; so both
+need Node.js 20 or later and npm (the `Dockerfile` copies them from Node's image
+into its build). The site's own styles stay below, in the `base` layer, so a
+utility class wins over them. Tailwind's reset (preflight) is left out; to have
+it, add `@import \"tailwindcss/preflight.css\" layer(base);` after the other
+imports.
 
 ## Deploy
 ";
@@ -79,9 +80,8 @@ pub fn apply(dir: &Path) -> Result<()> {
     super::write(&dir.join("package-lock.json"), PACKAGE_LOCK)?;
     edit(dir, "style/main.css", PLAIN_CSS_LINE, TAILWIND_IMPORTS)?;
     let stylesheet = dir.join("style/main.css");
-    let mut css = fs::read_to_string(&stylesheet)?;
-    css.push_str("}\n");
-    super::write(&stylesheet, &css)?;
+    let css = fs::read_to_string(&stylesheet).with_context(|| format!("reading {}", stylesheet.display()))?;
+    super::write(&stylesheet, &format!("{css}}}\n"))?;
     for (from, to) in HOME_EDITS {
         edit(dir, "app/src/pages/home.rs", from, to)?;
     }
@@ -89,5 +89,6 @@ pub fn apply(dir: &Path) -> Result<()> {
         edit(dir, "Dockerfile", from, to)?;
     }
     edit(dir, ".dockerignore", "end2end/node_modules\n", "node_modules\nend2end/node_modules\n")?;
+    edit(dir, ".gitignore", "end2end/node_modules\n", "/node_modules\nend2end/node_modules\n")?;
     Ok(())
 }

@@ -215,6 +215,7 @@ fn the_tailwind_option_compiles_the_utility_classes_the_pages_use_into_the_style
     assert!(read("README.md").contains("## Styles: Tailwind CSS"));
     assert!(read("Dockerfile").contains("COPY --from=node:22-bookworm-slim /usr/local/bin/node"), "Node in the build stage");
     assert!(read(".dockerignore").lines().any(|line| line == "node_modules"));
+    assert!(read(".gitignore").lines().any(|line| line == "/node_modules"), "npm's install is no change to commit");
     let home = read("app/src/pages/home.rs");
     assert!(home.contains("<h1 class=\"text-5xl font-extrabold tracking-tight\">"), "{home}");
     let output = Command::new("git").args(["status", "--porcelain"]).current_dir(&dir).output().unwrap();
