@@ -15,16 +15,17 @@ use std::{fs, path::Path, process::Command};
 pub fn run(args: &[&str]) -> Result<()> {
     let root = workspace_root()?;
     // It replaces the project it runs in: only in cargo-generate's copy, which
-    // is in no git repository and is this template, cargo-generate.toml and all.
+    // is in no git work tree (cargo-generate has taken its own config file
+    // out of the copy by then, so that can't tell it apart).
     let in_a_repository = Command::new("git")
         .args(["rev-parse", "--is-inside-work-tree"])
         .current_dir(&root)
         .output()
         .is_ok_and(|output| output.status.success());
-    if in_a_repository || !root.join("cargo-generate.toml").is_file() {
+    if in_a_repository {
         bail!(
-            "--in-place replaces the project it runs in, so it runs only in cargo-generate's copy of this template \
-             (no git repository, with cargo-generate.toml); {} is not that: use `cargo xtask new DIR`",
+            "--in-place replaces the project it runs in, so it runs only in cargo-generate's copy of this \
+             template, which is in no git work tree; {} is in one: use `cargo xtask new DIR`",
             root.display()
         );
     }
