@@ -17,12 +17,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     // It replaces the project it runs in: only in cargo-generate's copy, which
     // is in no git work tree (cargo-generate has taken its own config file
     // out of the copy by then, so that can't tell it apart).
-    let in_a_repository = Command::new("git")
-        .args(["rev-parse", "--is-inside-work-tree"])
-        .current_dir(&root)
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if in_a_repository {
+    if in_a_git_work_tree(&root) {
         bail!(
             "--in-place replaces the project it runs in, so it runs only in cargo-generate's copy of this \
              template, which is in no git work tree; {} is in one: use `cargo xtask new DIR`",
@@ -50,6 +45,14 @@ pub fn run(args: &[&str]) -> Result<()> {
     Ok(())
 }
 
+fn in_a_git_work_tree(dir: &Path) -> bool {
+    Command::new("git")
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .current_dir(dir)
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
 /// Empties `root` but for `target/` (where cargo built this command, and what
 /// the new project's first build can reuse), then moves `from`'s entries in.
 fn replace_contents(root: &Path, from: &Path) -> Result<()> {
@@ -67,4 +70,19 @@ fn replace_contents(root: &Path, from: &Path) -> Result<()> {
         fs::rename(&path, &to).with_context(|| format!("moving {} to {}", path.display(), to.display()))?;
     }
     fs::remove_dir(from).with_context(|| format!("removing {}", from.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_a_git_work_tree;
+    use crate::{temp_dir::TempDir, workspace_root};
+
+    #[test]
+    fn a_checkout_is_told_from_cargo_generates_copy_by_git() {
+        let root = workspace_root().unwrap();
+        assert!(in_a_git_work_tree(&root), "this project, so --in-place refuses to run in it");
+        assert!(in_a_git_work_tree(&root.join("xtask/src")), "and in any folder of it");
+        let copy = TempDir::new("in-place-copy").unwrap();
+        assert!(!in_a_git_work_tree(copy.path()), "a folder outside any repository");
+    }
 }
