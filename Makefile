@@ -65,16 +65,17 @@ test-unit:
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) -- --include-ignored $(NOT_AS_ROOT)
 	cargo build --release --package server $(OWN_CRATES)
 	@[ -n "$(CARGO_GENERATE)" ] || echo "skipped: cargo-generate's path, as cargo-generate is not installed (make test-cargo-generate installs it, 3 min, and runs it)" # @demo
-	cargo test --release --package xtask -- --include-ignored $(if $(CARGO_GENERATE),,--skip cargo_generate) # @demo
+	cargo test --release --package xtask -- --include-ignored $(if $(CARGO_GENERATE),,--exact --skip $(CARGO_GENERATE_TEST)) # @demo
 # @minimal: 	cargo test --release --package xtask -- --include-ignored
 
 # @demo-begin
 ## test-cargo-generate: `cargo generate` on this repository makes what `cargo xtask new`
 ## makes; installs cargo-generate 0.23.5 first, the newest that builds on Rust 1.95 (3 min)
 CARGO_GENERATE = $(shell command -v cargo-generate)
+CARGO_GENERATE_TEST := new::tests::builds::cargo_generate_makes_the_same_project_as_cargo_xtask_new
 test-cargo-generate: toolchain
 	@[ -n "$(CARGO_GENERATE)" ] || cargo install cargo-generate --version 0.23.5 --locked
-	cargo test --release --package xtask -- --ignored --exact new::tests::builds::cargo_generate_makes_the_same_project_as_cargo_xtask_new
+	cargo test --release --package xtask -- --ignored --exact $(CARGO_GENERATE_TEST)
 # @demo-end
 
 ## check: unit and integration tests, without Chromium, the soak or the cluster, # @demo

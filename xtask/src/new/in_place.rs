@@ -78,7 +78,7 @@ mod tests {
     use crate::{temp_dir::TempDir, workspace_root};
 
     #[test]
-    fn a_checkout_is_told_from_cargo_generates_copy_by_git() {
+    fn a_checkout_is_told_apart_from_the_templates_copy_by_git() {
         let root = workspace_root().unwrap();
         assert!(in_a_git_work_tree(&root), "this project, so --in-place refuses to run in it");
         assert!(in_a_git_work_tree(&root.join("xtask/src")), "and in any folder of it");
