@@ -1,8 +1,9 @@
 //! `cargo xtask site`: builds the browser bundles and lays out the site root the
 //! way cargo-leptos does (`pkg/blog.js`, `pkg/blog.wasm`, `pkg/blog.css` as
-//! `stylesheet.rs` writes it, then the files of `public/`), without cargo-leptos. The CSR route has a bundle of
-//! its own, `pkg/blog-csr.{js,wasm}`, so that the island pages never download
-//! the code that renders a whole page.
+//! `stylesheet.rs` writes it, then the files of `public/`), without
+//! cargo-leptos. The CSR route has a bundle of its own,
+//! `pkg/blog-csr.{js,wasm}`, so that the island pages never download the code
+//! that renders a whole page.
 //!
 //! wasm-bindgen runs as a library here, so `Cargo.lock` pins the same version
 //! for the bindings generator as for the `wasm-bindgen` crate the bundle uses.

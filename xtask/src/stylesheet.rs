@@ -23,17 +23,21 @@ pub fn write(root: &Path, to: &Path) -> Result<()> {
     let mut next = to.as_os_str().to_owned();
     next.push(".next");
     let next = PathBuf::from(next);
-    if imports_tailwind(&css) {
-        compile_with_tailwind(root, &next)?;
+    let written = if imports_tailwind(&css) {
+        compile_with_tailwind(root, &next)
     } else {
-        fs::write(&next, css).with_context(|| format!("writing {}", next.display()))?;
+        fs::write(&next, css).with_context(|| format!("writing {}", next.display()))
+    };
+    if let Err(error) = written {
+        let _ = fs::remove_file(&next); // what a failed compile left, if anything
+        return Err(error);
     }
     fs::rename(&next, to).with_context(|| format!("moving {} to {}", next.display(), to.display()))
 }
 
 fn compile_with_tailwind(root: &Path, to: &Path) -> Result<()> {
     let cli = root.join("node_modules/.bin/tailwindcss");
-    if !installed_as_locked(root) {
+    if !cli.exists() || !installed_since_the_lockfile_changed(root) {
         install_tailwind(root)?;
     }
     let output = Command::new(&cli)
@@ -48,16 +52,15 @@ fn compile_with_tailwind(root: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether `node_modules` holds the CLI, installed since `package-lock.json`
-/// last changed (npm writes `node_modules/.package-lock.json` as it installs):
-/// a lockfile that a pull or an upgrade changed installs again.
-fn installed_as_locked(root: &Path) -> bool {
+/// Whether npm last installed after `package-lock.json` last changed (npm
+/// writes `node_modules/.package-lock.json` as it installs): a lockfile that a
+/// pull or an upgrade changed installs again.
+fn installed_since_the_lockfile_changed(root: &Path) -> bool {
     let modified = |path: &str| fs::metadata(root.join(path)).and_then(|metadata| metadata.modified()).ok();
-    root.join("node_modules/.bin/tailwindcss").exists()
-        && matches!(
-            (modified("node_modules/.package-lock.json"), modified("package-lock.json")),
-            (Some(installed), Some(locked)) if installed >= locked
-        )
+    matches!(
+        (modified("node_modules/.package-lock.json"), modified("package-lock.json")),
+        (Some(installed), Some(locked)) if installed >= locked
+    )
 }
 
 /// Whether `css` imports Tailwind (`tailwindcss`, or one of its parts such

@@ -145,8 +145,9 @@ fn belongs_to_this_repository(path: &Path) -> bool {
 }
 
 /// Copies `files` from `root` into `request.dir`, renames, writes the README,
-/// wires in Tailwind if asked, and makes the first commit. Refuses a DIR that is not empty or that lies inside
-/// `root`; on any failure, removes what it wrote.
+/// wires in Tailwind if asked, and makes the first commit. Refuses a DIR that
+/// is not empty or that lies inside `root`; on any failure, removes what it
+/// wrote.
 pub fn generate(root: &Path, files: &[PathBuf], request: &Request) -> Result<()> {
     let dir = absolute(&request.dir)?;
     let root = root.canonicalize().with_context(|| format!("reading {}", root.display()))?;
