@@ -74,11 +74,12 @@ const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(10);
 /// no new connection, lets the responses in flight finish, within
 /// `SHUTDOWN_DEADLINE`, and returns.
 pub async fn serve(config: Config) -> Result<(), StartupError> {
+    let signal = shutdown_signal();
     let server = Server::bind(config).await?;
     tracing::info!("listening on http://{}", server.local_addr());
     let (signalled, on_signal) = tokio::sync::oneshot::channel();
     let shutdown = async move {
-        shutdown_signal().await;
+        signal.await;
         let _ = signalled.send(());
     };
     let deadline = async move {
@@ -155,24 +156,31 @@ async fn refresh_posts(posts: PostStore) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGINT or SIGTERM. The handlers are installed here, not when the future is
+/// first polled: the accept loop may take connections before it polls it, and
+/// a SIGTERM until then would end the process at once, cutting the responses
+/// in flight.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            _ => std::future::pending().await,
+        }
+        #[cfg(not(unix))]
+        {
+            _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
