@@ -5,8 +5,8 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve dev new bench-dev build test check test-unit test-cargo-generate test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps # @demo
-# @minimal: .PHONY: serve dev bench-dev build test check test-unit test-e2e toolchain browser e2e-deps
+.PHONY: serve dev new bench-dev build test check test-binaries test-unit test-generator test-cargo-generate test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps # @demo
+# @minimal: .PHONY: serve dev bench-dev build test check test-binaries test-unit test-e2e toolchain browser e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
 serve: build
@@ -35,10 +35,34 @@ build: toolchain
 	$(SERVER) prerender
 
 ## test: unit and integration tests (and a one-second bench smoke run), then # @demo
-## end-to-end tests in Debian's Chromium # @demo
+## end-to-end tests in Debian's Chromium; beside them, the generated projects' builds # @demo
 # @minimal: ## test: unit and integration tests, then end-to-end tests in Debian's Chromium
-test: build browser bench-tools e2e-deps test-unit test-soak test-e2e # @demo
-# @minimal: test: build browser e2e-deps test-unit test-e2e
+# What only compiles runs beside the tests, at a lower priority, so that it takes
+# only the CPU they leave idle (waiting on servers, browsers, a single rustc): the
+# dev loop's bundle build, which its test would otherwise start with (2 min of CPU
+# on a fresh machine; the test waits on cargo's lock for what is left of it), and # @demo
+# (test-generator) the generated projects' builds. A failure, or Ctrl-C, stops them. # @demo
+# @minimal: # on a fresh machine; the test waits on cargo's lock for what is left of it).
+# @minimal: # A failure, or Ctrl-C, stops it.
+# Each runs in a process group of its own (`set -m`), so that stopping one stops
+# all it started; not in a session of its own, as with a session Linux would share
+# the CPU out by session first (autogroups), and the lower priority would not hold.
+# @demo-begin
+test: build browser bench-tools e2e-deps test-binaries
+	@echo "beside the tests: the dev loop's bundle build (target/dev-prebuild.log), the generated projects' builds (target/test-generator.log)"
+	@set -m; nice -n 10 cargo xtask dev-prebuild >target/dev-prebuild.log 2>&1 & prebuild=$$!; \
+	$(MAKE) --no-print-directory test-generator >target/test-generator.log 2>&1 & generator=$$!; set +m; \
+	trap 'kill -- -$$prebuild -$$generator 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	$(MAKE) --no-print-directory OWN_CRATES="$(OWN_CRATES)" test-unit test-soak test-e2e || exit; \
+	wait $$generator; generated=$$?; \
+	echo "== the generated projects' builds, which ran beside the tests above:"; cat target/test-generator.log; \
+	exit $$generated
+# @demo-end
+# @minimal: test: build browser e2e-deps test-binaries
+# @minimal: 	@echo "beside the tests: the dev loop's bundle build (target/dev-prebuild.log)"
+# @minimal: 	@set -m; nice -n 10 cargo xtask dev-prebuild >target/dev-prebuild.log 2>&1 & prebuild=$$!; set +m; \
+# @minimal: 	trap 'kill -- -$$prebuild 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+# @minimal: 	$(MAKE) --no-print-directory OWN_CRATES="$(OWN_CRATES)" test-unit test-e2e
 # The tests build this project's own crates unoptimised, on the release build's
 # dependencies: LLVM's optimisation of app and server is 1.5 min of a build on
 # two cores, against 20 s without it. What the code does is the same: overflow
@@ -51,10 +75,17 @@ test: OWN_CRATES := $(OWN_CRATES_UNOPTIMISED)
 
 # Two runs, so that each resolves the same features as the build it follows
 # (`make build` for the server, `cargo xtask` for xtask): a joint run would
-# unify them and rebuild dependencies that are already built. The #[ignore]d
-# tests need what a plain `cargo test` must not touch (a tmpfs mount, Redis,
-# PostgreSQL and nginx, a built site): here they run. The full-disk test mounts
-# a tmpfs, which takes root: as another user it is left out, and says so.
+# unify them and rebuild dependencies that are already built. Compiled before
+# any test starts, so that nothing writes into target/release while the
+# generated projects' builds copy from it.
+test-binaries:
+	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) --no-run
+	cargo test --release --package xtask --no-run
+
+# The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs
+# mount, Redis, PostgreSQL and nginx, a built site): here they run. The
+# full-disk test mounts a tmpfs, which takes root: as another user it is left
+# out, and says so.
 NOT_AS_ROOT := $(if $(SUDO),--skip a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole)
 # Run alone, after `make build`, the test build replaces its target/release/server
 # with an unoptimised one: the `cargo build` line puts the optimised one back (a
@@ -64,9 +95,17 @@ test-unit:
 	@[ -z "$(SUDO)" ] || echo "skipped: the full-disk test (it mounts a tmpfs, which takes root)"
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) -- --include-ignored $(NOT_AS_ROOT)
 	cargo build --release --package server $(OWN_CRATES)
-	@[ -n "$(CARGO_GENERATE)" ] || echo "skipped: cargo-generate's path, as cargo-generate is not installed (make test-cargo-generate installs it, 3 min, and runs it)" # @demo
-	cargo test --release --package xtask -- --include-ignored $(if $(CARGO_GENERATE),,--exact --skip $(CARGO_GENERATE_TEST)) # @demo
+	cargo test --release --package xtask -- --include-ignored --skip $(GENERATOR_TESTS) # @demo
 # @minimal: 	cargo test --release --package xtask -- --include-ignored
+
+# @demo-begin
+## test-generator: `cargo xtask new`'s projects, built and served (about 3 min);
+## `make test` runs it beside the other tests
+GENERATOR_TESTS := new::tests::builds::
+test-generator:
+	@[ -n "$(CARGO_GENERATE)" ] || echo "skipped: cargo-generate's path, as cargo-generate is not installed (make test-cargo-generate installs it, 3 min, and runs it)"
+	cargo test --release --package xtask -- --ignored $(GENERATOR_TESTS) $(if $(CARGO_GENERATE),,--skip $(CARGO_GENERATE_TEST))
+# @demo-end
 
 # @demo-begin
 ## test-cargo-generate: `cargo generate` on this repository makes what `cargo xtask new`

@@ -1,6 +1,7 @@
 //! Project tasks that need no tool beyond cargo:
 //! - `cargo xtask site`: the WASM bundles and the site root (see `site.rs`);
-//! - `cargo xtask dev`: the edit loop of `make dev` (see `dev/`);
+//! - `cargo xtask dev`: the edit loop of `make dev` (see `dev/`), and
+//!   `dev-prebuild`, the part of its first round that `make build` leaves;
 // @demo-begin
 //! - `cargo xtask bench`: every route under load, next to nginx (see `bench/`);
 //! - `cargo xtask soak`: every route under load while the site is rebuilt (see `soak.rs`);
@@ -40,6 +41,7 @@ pub const OUTPUT_NAME: &str = env!("BUNDLE_NAME");
 const USAGE: &[&str] = &[
     "cargo xtask site              build the WASM bundles and assets into $LEPTOS_SITE_ROOT",
     "cargo xtask dev               the edit loop: serve, rebuild on save, reload the page (see README: Develop)",
+    "cargo xtask dev-prebuild      compile what the edit loop's first round compiles that `make build` does not",
     "cargo xtask bench             measure every route (see README: Benchmarks)", // @demo
     "cargo xtask soak              every route under load while the site is rebuilt (SOAK_SECONDS)", // @demo
     "cargo xtask cluster           N instances behind nginx on 127.0.0.1:3000, with Redis and PostgreSQL", // @demo
@@ -55,6 +57,7 @@ fn main() -> Result<()> {
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["site"] => site::site(),
         ["dev"] => dev::run(dev::Settings::from_env()?),
+        ["dev-prebuild"] => dev::prebuild(),
         ["bench"] => bench::run(&bench::Settings::from_env()?), // @demo
         ["soak"] => soak::run_and_print(&soak::Settings::from_env()?), // @demo
         ["cluster"] => cluster::start_detached(&cluster::Settings::from_env()?), // @demo

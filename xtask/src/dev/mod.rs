@@ -95,16 +95,9 @@ pub fn run(settings: Settings) -> Result<()> {
         Ok(token) if !token.is_empty() => token,
         _ => random_token()?,
     };
-    // The builds go where cargo's would (`CARGO_TARGET_DIR`, else `target/`),
-    // one dir per half, so that the two build at once and neither touches
-    // `make build`'s files; the site is the project's own.
-    let target = env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let target = target_dir(&root);
     let mut dev = Dev {
-        wasm: WasmBuild {
-            profile: ("dev", "debug"),
-            target_dir: target.join("dev/wasm"),
-            env: WASM_BUILD,
-        },
+        wasm: wasm_build(&target),
         server_target: target.join("dev/server"),
         target,
         site_root: root.join("target/dev/site"),
@@ -132,6 +125,30 @@ pub fn run(settings: Settings) -> Result<()> {
             }
         };
     }
+}
+
+/// `cargo xtask dev-prebuild`: compiles the islands bundle's debug build,
+/// the part of the first round that `make build` leaves undone (2 min of CPU
+/// on a fresh machine), where the first round will find it; then exits.
+/// `make test` runs it at the lowest priority beside its other tests, so that
+/// it takes only CPU they leave idle, and the dev-loop test finds it built
+/// (cargo's lock on the build dir makes the test wait if it has not finished).
+pub fn prebuild() -> Result<()> {
+    processes::catch_interrupts();
+    let root = workspace_root()?;
+    let command = wasm_build(&target_dir(&root)).command(&root, Bundle::Islands);
+    Group::spawn(command, "the bundles' debug build")?.succeed()
+}
+
+/// Where the builds go: where cargo's would (`CARGO_TARGET_DIR`, else
+/// `target/`), under `dev/`, one dir per half, so that the two build at once
+/// and neither touches `make build`'s files.
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
+}
+
+fn wasm_build(target: &Path) -> WasmBuild {
+    WasmBuild { profile: ("dev", "debug"), target_dir: target.join("dev/wasm"), env: WASM_BUILD }
 }
 
 struct Dev {

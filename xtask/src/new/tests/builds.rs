@@ -31,7 +31,7 @@ fn the_full_flavour_builds_for_the_server_and_the_browser_reusing_the_compiled_d
 
     // `ours` unoptimised in `profile`.
     let build = |args: &[&str], profile: &str, ours: &[&str]| {
-        let output = command_in(&dir, env!("CARGO"), &["build", "--locked", "--offline"])
+        let output = compile_in(&dir, env!("CARGO"), &["build", "--locked", "--offline"])
             .args(args)
             .args(ours.iter().map(|krate| format!("--config=profile.{profile}.package.{krate}.opt-level=0")))
             .env("CARGO_TARGET_DIR", &target)
@@ -99,13 +99,13 @@ fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
     fs::create_dir_all(scratch.path().join(".cargo")).unwrap();
     fs::write(scratch.path().join(".cargo/config.toml"), overrides).unwrap();
 
-    let run = |program: &str, args: &[&str]| {
-        let output = command_in(&dir, program, args).output().unwrap();
+    let run = |mut command: Command| {
+        let output = command.output().unwrap();
         let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-        assert!(output.status.success(), "{program} {args:?} failed:\n{log}");
+        assert!(output.status.success(), "{command:?} failed:\n{log}");
         log
     };
-    let log = run("make", &["build"]);
+    let log = run(compile_in(&dir, "make", &["build"]));
     // Without sqlx, a few crates (serde, futures-io, either, …) resolve with
     // fewer features than this project's build has them: those and the crates
     // above them compile again. The rest, the bundles' and xtask's among
@@ -153,10 +153,20 @@ fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
 
     // Its own tests pass, as `make check` runs them, on its own fixture posts;
     // a test that hangs fails this one after 5 minutes (`timeout` exits 124).
-    let log = run("timeout", &["300", "cargo", "test", "--release", "--package", "app", "--package", "server"]);
-    assert!(!log.contains("warning:"), "its tests compile without a warning:\n{log}");
-    assert!(log.contains("test result: ok. ") && !log.contains("test result: FAILED"), "{log}");
-    run("timeout", &["300", "cargo", "test", "--release", "--package", "xtask"]);
+    for packages in [&["--package", "app", "--package", "server"][..], &["--package", "xtask"]] {
+        let log = run(compile_in(&dir, "cargo", &[&["test", "--no-run", "--release"], packages].concat()));
+        assert!(!log.contains("warning:"), "its tests compile without a warning:\n{log}");
+        let log = run(command_in(&dir, "timeout", &[&["300", "cargo", "test", "--release"], packages].concat()));
+        assert!(log.contains("test result: ok. ") && !log.contains("test result: FAILED"), "{log}");
+    }
+}
+
+/// A build step of `command_in`, at the lowest priority: `make test` runs
+/// these tests beside the others, and their compiling takes only the CPU that
+/// those leave idle. What the tests run, servers and test binaries, runs at
+/// the usual priority.
+fn compile_in(dir: &Path, program: &str, args: &[&str]) -> Command {
+    command_in(dir, "nice", &[&["-n", "19", program], args].concat())
 }
 
 /// `program args` in the generated project at `dir`, as its user would run
@@ -196,7 +206,8 @@ fn cargo_generate_makes_the_same_project_as_cargo_xtask_new() {
 
     let into = scratch.path().join("by-cargo-generate");
     fs::create_dir(&into).unwrap();
-    let output = command_in(&into, "cargo", &["generate", "--name", "field-notes", "--allow-commands", "--silent"])
+    // Its hook compiles xtask.
+    let output = compile_in(&into, "cargo", &["generate", "--name", "field-notes", "--allow-commands", "--silent"])
         .args(["--define", "flavour=minimal", "--define", "tailwind=false", "--git"])
         .arg(&source)
         .env("CARGO_TARGET_DIR", &target)
