@@ -30,9 +30,8 @@ new:
 ## build: the server binary, the WASM bundle, and the site root ($LEPTOS_SITE_ROOT, default
 ## target/site) with every prerendered page, rendered from $CONTENT_DIR (default content)
 build: toolchain
-	@echo "cargo build --release --package server $(OWN_CRATES), and beside it: cargo xtask site"
-	@cargo build --release --package server $(OWN_CRATES) & server=$$!; \
-	cargo xtask site; site=$$?; wait $$server && exit $$site
+	cargo build --release --package server $(OWN_CRATES)
+	cargo xtask site
 	$(SERVER) prerender
 
 ## test: unit and integration tests (and a one-second bench smoke run), then # @demo
@@ -74,12 +73,14 @@ test: build browser bench-tools e2e-deps test-binaries
 OWN_CRATES_UNOPTIMISED := --config 'profile.release.package.app.opt-level=0' --config 'profile.release.package.server.opt-level=0'
 test: OWN_CRATES := $(OWN_CRATES_UNOPTIMISED)
 
-# Two runs, each on the build it follows: `make build`'s server, and xtask in its
-# own profile. Compiled before any test starts, so that nothing writes into
-# target/release while the generated projects' builds copy from it.
+# Two runs, so that each resolves the same features as the build it follows
+# (`make build` for the server, `cargo xtask` for xtask): a joint run would
+# unify them and rebuild dependencies that are already built. Compiled before
+# any test starts, so that nothing writes into target/release while the
+# generated projects' builds copy from it.
 test-binaries:
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) --no-run
-	cargo test --profile xtask --package xtask --no-run
+	cargo test --release --package xtask --no-run
 
 # The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs
 # mount, Redis, PostgreSQL and nginx, a built site): here they run. The
@@ -94,8 +95,8 @@ test-unit:
 	@[ -z "$(SUDO)" ] || echo "skipped: the full-disk test (it mounts a tmpfs, which takes root)"
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) -- --include-ignored $(NOT_AS_ROOT)
 	cargo build --release --package server $(OWN_CRATES)
-	cargo test --profile xtask --package xtask -- --include-ignored --skip $(GENERATOR_TESTS) # @demo
-# @minimal: 	cargo test --profile xtask --package xtask -- --include-ignored
+	cargo test --release --package xtask -- --include-ignored --skip $(GENERATOR_TESTS) # @demo
+# @minimal: 	cargo test --release --package xtask -- --include-ignored
 
 # @demo-begin
 ## test-generator: `cargo xtask new`'s projects, built and served (about 3 min);
@@ -103,7 +104,7 @@ test-unit:
 GENERATOR_TESTS := new::tests::builds::
 test-generator:
 	@[ -n "$(CARGO_GENERATE)" ] || echo "skipped: cargo-generate's path, as cargo-generate is not installed (make test-cargo-generate installs it, 3 min, and runs it)"
-	cargo test --profile xtask --package xtask -- --ignored $(GENERATOR_TESTS) $(if $(CARGO_GENERATE),,--skip $(CARGO_GENERATE_TEST))
+	cargo test --release --package xtask -- --ignored $(GENERATOR_TESTS) $(if $(CARGO_GENERATE),,--skip $(CARGO_GENERATE_TEST))
 # @demo-end
 
 # @demo-begin
@@ -113,7 +114,7 @@ CARGO_GENERATE = $(shell command -v cargo-generate)
 CARGO_GENERATE_TEST := new::tests::builds::cargo_generate_makes_the_same_project_as_cargo_xtask_new
 test-cargo-generate: toolchain
 	@[ -n "$(CARGO_GENERATE)" ] || cargo install cargo-generate --version 0.23.5 --locked
-	cargo test --profile xtask --package xtask -- --ignored --exact $(CARGO_GENERATE_TEST)
+	cargo test --release --package xtask -- --ignored --exact $(CARGO_GENERATE_TEST)
 # @demo-end
 
 ## check: unit and integration tests, without Chromium, the soak or the cluster, # @demo
@@ -122,7 +123,7 @@ test-cargo-generate: toolchain
 # @minimal: ## what to run while you work (`make test` runs all)
 check:
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED)
-	cargo test --profile xtask --package xtask
+	cargo test --release --package xtask
 
 # @demo-begin
 ## bench: every route under load next to nginx, memory, bundle size, prerender scale.
@@ -159,14 +160,14 @@ cluster-bench: build bench-tools
 # the project. It runs apart, with a longer limit: on a fresh machine its first
 # round builds the bundles' debug dependencies (the server's are make build's).
 test-e2e:
-	cargo build --profile xtask --package xtask
+	cargo build --release --package xtask
 	cd end2end && npm test && npm run test:dev
 
 ## bench-dev: make dev's loop on a scratch copy, timed from each save to the open page
 ## in Chromium showing it (a stylesheet, a post, a component); writes target/bench/dev-loop.json.
 ## After make build, as the figures are meant (and so the copy never builds into target/release)
 bench-dev: build browser e2e-deps
-	cargo build --profile xtask --package xtask
+	cargo build --release --package xtask
 	cd end2end && npm run test:dev
 
 # @demo-begin

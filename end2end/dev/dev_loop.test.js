@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openPage, repoRoot } from '../support/harness.js';
 
-const XTASK = resolve(repoRoot, 'target/xtask/xtask');
+const XTASK = resolve(repoRoot, 'target/release/xtask');
 // A fixed path, so that a second run reuses the build dirs' layout; the copy is fresh each run.
 const SCRATCH = resolve(repoRoot, 'target/dev-loop-test');
 const PROJECT = join(SCRATCH, 'project');

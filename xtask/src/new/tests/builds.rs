@@ -92,7 +92,7 @@ fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
     // Cargo reads `.cargo/config.toml` in every directory above the project
     // too: from there, the project's own crates are left unoptimised, without
     // an edit to the project under test.
-    let overrides: String = [("release", "app"), ("release", "server"), ("xtask", "xtask"), ("wasm-release", "app"), ("wasm-release", "frontend")]
+    let overrides: String = [("release", "app"), ("release", "server"), ("release", "xtask"), ("wasm-release", "app"), ("wasm-release", "frontend")]
         .iter()
         .map(|(profile, krate)| format!("[profile.{profile}.package.{krate}]\nopt-level = 0\n"))
         .collect();
@@ -186,7 +186,7 @@ fn command_in(dir: &Path, program: &str, args: &[&str]) -> Command {
 /// (which one was not found; alone they have always passed).
 static ONE_BUILD_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-const SEEDED_PROFILES: [&str; 4] = ["release", "xtask", "wasm-release", "wasm32-unknown-unknown/wasm-release"];
+const SEEDED_PROFILES: [&str; 3] = ["release", "wasm-release", "wasm32-unknown-unknown/wasm-release"];
 
 /// `cargo generate` on this project (its last commit), as its users run it:
 /// the hook in `cargo-generate.toml` makes the same project as `cargo xtask
