@@ -193,6 +193,10 @@ export async function checkHolesKeepTheirSpace(browser, url) {
   }));
   await page.goto(url, { waitUntil: 'commit' });
   await page.waitForSelector('[data-post-slug]');
+  // The stylesheet gives each hole its height: under load, the list can be in
+  // the DOM before the stylesheet is applied, and a height measured then is
+  // the unstyled one.
+  await page.waitForFunction(() => [...document.querySelectorAll('link[rel="stylesheet"]')].every((link) => link.sheet));
   assert.ok(await page.locator('[data-hole-skeleton]').count() >= 1, 'measured while the holes load');
   const loading = await measure();
   await page.waitForSelector('[data-hole-ready="trending"]');
