@@ -161,12 +161,13 @@ fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
     }
 }
 
-/// A build step of `command_in`, at the lowest priority: `make test` runs
-/// these tests beside the others, and their compiling takes only the CPU that
-/// those leave idle. What the tests run, servers and test binaries, runs at
-/// the usual priority.
+/// A build step of `command_in`, at a lower priority (the one `make test`
+/// gives the dev loop's bundle build, which shares the idle CPU with it):
+/// `make test` runs these tests beside the others, and their compiling takes
+/// only the CPU that those leave idle. What the tests run, servers and test
+/// binaries, runs at the usual priority.
 fn compile_in(dir: &Path, program: &str, args: &[&str]) -> Command {
-    command_in(dir, "nice", &[&["-n", "19", program], args].concat())
+    command_in(dir, "nice", &[&["-n", "10", program], args].concat())
 }
 
 /// `program args` in the generated project at `dir`, as its user would run
