@@ -159,23 +159,26 @@ async fn refresh_posts(posts: PostStore) {
 /// SIGINT or SIGTERM. The handlers are installed here, not when the future is
 /// first polled: the accept loop may take connections before it polls it, and
 /// a SIGTERM until then would end the process at once, cutting the responses
-/// in flight.
+/// in flight. One that can't be installed never arrives; the other still ends
+/// the server.
 fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let signals = {
+    let (interrupt, terminate) = {
         use tokio::signal::unix::{signal, SignalKind};
         (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
     };
+    #[cfg(unix)]
+    async fn received(signal: std::io::Result<tokio::signal::unix::Signal>) {
+        match signal {
+            Ok(mut signal) => _ = signal.recv().await,
+            Err(_) => std::future::pending().await,
+        }
+    }
     async move {
         #[cfg(unix)]
-        match signals {
-            (Ok(mut interrupt), Ok(mut terminate)) => {
-                tokio::select! {
-                    _ = interrupt.recv() => {},
-                    _ = terminate.recv() => {},
-                }
-            }
-            _ => std::future::pending().await,
+        tokio::select! {
+            () = received(interrupt) => {},
+            () = received(terminate) => {},
         }
         #[cfg(not(unix))]
         {

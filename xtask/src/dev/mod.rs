@@ -130,8 +130,8 @@ pub fn run(settings: Settings) -> Result<()> {
 /// `cargo xtask dev-prebuild`: compiles the islands bundle's debug build,
 /// the part of the first round that `make build` leaves undone (2 min of CPU
 /// on a fresh machine), where the first round will find it; then exits.
-/// `make test` runs it at the lowest priority beside its other tests, so that
-/// it takes only CPU they leave idle, and the dev-loop test finds it built
+/// `make test` runs it at a lower priority beside its other tests, so that it
+/// takes only CPU they leave idle, and the dev-loop test finds it built
 /// (cargo's lock on the build dir makes the test wait if it has not finished).
 pub fn prebuild() -> Result<()> {
     processes::catch_interrupts();
@@ -140,9 +140,9 @@ pub fn prebuild() -> Result<()> {
     Group::spawn(command, "the bundles' debug build")?.succeed()
 }
 
-/// Where the builds go: where cargo's would (`CARGO_TARGET_DIR`, else
-/// `target/`), under `dev/`, one dir per half, so that the two build at once
-/// and neither touches `make build`'s files.
+/// Where cargo builds the project: `CARGO_TARGET_DIR`, else `target/`. The
+/// dev builds go under its `dev/`, one dir per half, so that the two build at
+/// once and neither touches `make build`'s files.
 fn target_dir(root: &Path) -> PathBuf {
     env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir))
 }
