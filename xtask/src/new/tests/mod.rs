@@ -1,6 +1,7 @@
 //! The generator's tests; those that build a generated project are in `builds.rs`.
 
 mod builds;
+mod feature_pins;
 
 use super::{generate, name, project_files, Flavour, Request};
 use crate::{temp_dir::TempDir, workspace_root, OUTPUT_NAME};
