@@ -5,7 +5,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SERVER := target/release/server
 
-.PHONY: serve dev new bench-dev build test check test-binaries test-unit test-generator test-cargo-generate test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools e2e-deps # @demo
+.PHONY: serve dev new bench-dev build test check test-binaries test-unit test-generator test-cargo-generate test-soak test-e2e bench soak cluster cluster-stop cluster-bench screenshots toolchain browser bench-tools cluster-tools test-tools e2e-deps # @demo
 # @minimal: .PHONY: serve dev bench-dev build test check test-binaries test-unit test-e2e toolchain browser e2e-deps
 
 ## serve: build everything, then serve the blog at http://127.0.0.1:3000 (or $LEPTOS_SITE_ADDR)
@@ -47,8 +47,16 @@ build: toolchain
 # Each runs in a process group of its own (`set -m`), so that stopping one stops
 # all it started; not in a session of its own, as with a session Linux would share
 # the CPU out by session first (autogroups), and the lower priority would not hold.
+# Before them, beside the build, the installs (Chromium, nginx and wrk, Redis and # @demo
+# PostgreSQL, Playwright): they wait on the network and the disk more than on the # @demo
+# CPU. Ctrl-C does not reach their process group: an apt-get cut short would leave # @demo
+# dpkg half done, so a build that fails or is stopped lets them finish. # @demo
 # @demo-begin
-test: build browser bench-tools e2e-deps test-binaries
+test: toolchain
+	@mkdir -p target; echo "beside the build: installing what the tests need (target/test-tools.log)"
+	@set -m; $(MAKE) --no-print-directory test-tools >target/test-tools.log 2>&1 & tools=$$!; set +m; \
+	$(MAKE) --no-print-directory OWN_CRATES="$(OWN_CRATES)" build test-binaries || exit; \
+	wait $$tools || { cat target/test-tools.log; echo "installing what the tests need failed (above)"; exit 1; }
 	@echo "beside the tests: the dev loop's bundle build (target/dev-prebuild.log), the generated projects' builds (target/test-generator.log)"
 	@set -m; nice -n 10 cargo xtask dev-prebuild >target/dev-prebuild.log 2>&1 & prebuild=$$!; \
 	$(MAKE) --no-print-directory test-generator >target/test-generator.log 2>&1 & generator=$$!; set +m; \
@@ -57,6 +65,9 @@ test: build browser bench-tools e2e-deps test-binaries
 	wait $$generator; generated=$$?; \
 	echo "== the generated projects' builds, which ran beside the tests above:"; cat target/test-generator.log; \
 	exit $$generated
+
+# What the tests need besides the build, from Debian and npm.
+test-tools: browser bench-tools cluster-tools e2e-deps
 # @demo-end
 # @minimal: test: build browser e2e-deps test-binaries
 # @minimal: 	@echo "beside the tests: the dev loop's bundle build (target/dev-prebuild.log)"
@@ -145,14 +156,14 @@ test-soak:
 ## (default 127.0.0.1:3000), sharing the ISR cache in Redis and the view counts in
 ## PostgreSQL (all three installed from Debian if missing); left running until
 ## `make cluster-stop`
-cluster: build
+cluster: build cluster-tools
 	cargo xtask cluster
 
 cluster-stop:
 	cargo xtask cluster-stop
 
 ## cluster-bench: /ssr and /isr through nginx, 1 instance and then 3 (BENCH_SECONDS each)
-cluster-bench: build bench-tools
+cluster-bench: build bench-tools cluster-tools
 	cargo xtask cluster-bench
 # @demo-end
 
@@ -181,21 +192,23 @@ toolchain:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 		|| rustup target add wasm32-unknown-unknown
 
-# Debian's Chromium: Playwright's own browser download cannot work here.
 # apt-get sometimes fails once on vanished temp files, so it is tried twice.
+apt_install = { $(SUDO) apt-get update && { $(SUDO) apt-get install -y --no-install-recommends $(1) \
+	|| $(SUDO) apt-get install -y --no-install-recommends $(1); }; }
+
+# Debian's Chromium: Playwright's own browser download cannot work here.
 browser:
-	@command -v chromium >/dev/null || { \
-		$(SUDO) apt-get update && \
-		{ $(SUDO) apt-get install -y --no-install-recommends chromium \
-		  || $(SUDO) apt-get install -y --no-install-recommends chromium; }; }
+	@command -v chromium >/dev/null || $(call apt_install,chromium)
 
 # @demo-begin
 # wrk (the load generator) and nginx (the baseline), from Debian.
 bench-tools:
-	@{ command -v wrk && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null || { \
-		$(SUDO) apt-get update && \
-		{ $(SUDO) apt-get install -y --no-install-recommends wrk nginx \
-		  || $(SUDO) apt-get install -y --no-install-recommends wrk nginx; }; }
+	@{ command -v wrk && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null || $(call apt_install,wrk nginx)
+
+# Redis, PostgreSQL and nginx, which the cluster runs, from Debian.
+cluster-tools:
+	@{ command -v redis-server && ls /usr/lib/postgresql/*/bin/postgres && { command -v nginx || [ -x /usr/sbin/nginx ]; }; } >/dev/null 2>&1 \
+		|| $(call apt_install,redis-server postgresql nginx)
 # @demo-end
 
 e2e-deps:

@@ -24,7 +24,7 @@ mod tests;
 
 use crate::{bench, project::Project, random_token, site::copy_dir, workspace_root};
 use process::{spawn, wait_for_port, Process};
-pub use services::install_missing_tools;
+pub use services::check_tools;
 use services::{create_database, start_nginx, start_postgres, start_redis};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
@@ -71,7 +71,7 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start(settings: &Settings) -> Result<Cluster> {
-        install_missing_tools()?;
+        check_tools()?;
         let Project { site_root: built_site, content, server_bin, .. } = Project::built("the cluster", "isr/index.html")?;
         let revalidate_token = match env::var("REVALIDATE_TOKEN") {
             Ok(token) if !token.is_empty() => token,

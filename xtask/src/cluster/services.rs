@@ -1,5 +1,5 @@
 //! What a cluster runs besides our servers: Redis, PostgreSQL and nginx,
-//! installed from Debian when missing, each started in the cluster's dir.
+//! each started in the cluster's dir.
 // @demo-file: measurement and operations tooling for the demo's routes
 
 use super::{
@@ -13,12 +13,12 @@ use std::{
     net::SocketAddr,
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
-/// What the cluster runs besides our server, and the Debian package of each.
-const TOOLS: [(&str, &str); 3] = [("redis-server", "redis-server"), ("postgres", "postgresql"), ("nginx", "nginx")];
+/// What the cluster runs besides our server: `make cluster-tools` installs them.
+const TOOLS: [&str; 3] = ["redis-server", "postgres", "nginx"];
 
 fn tool_is_installed(tool: &str) -> bool {
     match tool {
@@ -32,25 +32,13 @@ fn on_path(program: &str) -> bool {
     env::var_os("PATH").is_some_and(|path| env::split_paths(&path).any(|dir| dir.join(program).is_file()))
 }
 
-/// Installs Redis, PostgreSQL and nginx from Debian where they are missing
-/// (apt-get sometimes fails once on vanished temp files, so it is tried twice).
-pub fn install_missing_tools() -> Result<()> {
-    let missing: Vec<&str> = TOOLS.iter().filter(|(tool, _)| !tool_is_installed(tool)).map(|(_, package)| *package).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let root = unsafe { libc::geteuid() } == 0;
-    let apt = |args: &[&str]| {
-        let mut command = if root { Command::new("apt-get") } else { Command::new("sudo") };
-        if !root {
-            command.arg("apt-get");
-        }
-        command.args(args).stdout(Stdio::null()).status().is_ok_and(|status| status.success())
-    };
-    let install = [&["install", "-y", "--no-install-recommends"][..], &missing].concat();
-    let installed = apt(&["update"]) && (apt(&install) || apt(&install));
-    if !installed || TOOLS.iter().any(|(tool, _)| !tool_is_installed(tool)) {
-        bail!("cannot install {} with apt-get", missing.join(", "));
+/// Fails, naming what is missing and what installs it, unless Redis,
+/// PostgreSQL and nginx are installed. Installing them is make's part
+/// (`make cluster`, `make test`), where it can run beside the build.
+pub fn check_tools() -> Result<()> {
+    let missing: Vec<&str> = TOOLS.into_iter().filter(|tool| !tool_is_installed(tool)).collect();
+    if !missing.is_empty() {
+        bail!("{} not installed: `make cluster-tools` installs Redis, PostgreSQL and nginx from Debian", missing.join(", "));
     }
     Ok(())
 }

@@ -18,8 +18,8 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 const LATENCY: Duration = Duration::from_millis(300);
 
 /// A cluster of three. These tests are `#[ignore]`d, so a plain `cargo
-/// test` lists them as ignored; `make test` opts in, and there a missing
-/// Redis, PostgreSQL or nginx that can't be installed fails the test.
+/// test` lists them as ignored; `make test` opts in, having installed Redis,
+/// PostgreSQL and nginx (`make cluster-tools`): without them, each fails.
 fn three_instances(isr_window_secs: u64) -> Cluster {
     let env = [("ISR_REVALIDATE_SECS", isr_window_secs.to_string()), ("DEMO_LATENCY_MS", LATENCY.as_millis().to_string())];
     let settings = Settings {
@@ -27,7 +27,7 @@ fn three_instances(isr_window_secs: u64) -> Cluster {
         addr: loopback(bench::free_port().unwrap()),
         env: env.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
     };
-    Cluster::start(&settings).expect("a cluster of three starts (it installs Redis, PostgreSQL and nginx if missing)")
+    Cluster::start(&settings).expect("a cluster of three starts")
 }
 
 /// One request on a new connection: status and body.
@@ -122,7 +122,7 @@ fn a_process_is_known_by_its_start_time_until_it_exits() {
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn a_burst_over_three_instances_just_after_expiry_regenerates_the_page_once() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let cluster = three_instances(2);
@@ -155,7 +155,7 @@ fn a_burst_over_three_instances_just_after_expiry_regenerates_the_page_once() {
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn a_revalidation_sent_to_one_instance_changes_what_another_serves() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let cluster = three_instances(3600);
@@ -187,7 +187,7 @@ fn a_revalidation_sent_to_one_instance_changes_what_another_serves() {
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn a_view_recorded_through_one_instance_shows_in_the_trending_hole_of_another() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let cluster = three_instances(3600);
@@ -203,7 +203,7 @@ fn a_view_recorded_through_one_instance_shows_in_the_trending_hole_of_another() 
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn an_instance_killed_during_load_costs_no_client_request() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mut cluster = three_instances(3600);
@@ -221,7 +221,7 @@ fn an_instance_killed_during_load_costs_no_client_request() {
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn with_redis_stopped_pages_come_from_each_instances_disk_and_sharing_resumes_when_it_returns() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mut cluster = three_instances(1);
@@ -250,7 +250,7 @@ fn with_redis_stopped_pages_come_from_each_instances_disk_and_sharing_resumes_wh
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn when_redis_returns_with_older_pages_no_instance_serves_an_older_page_than_before() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let mut cluster = three_instances(1);
@@ -283,7 +283,7 @@ fn when_redis_returns_with_older_pages_no_instance_serves_an_older_page_than_bef
 }
 
 #[test]
-#[ignore = "starts Redis, PostgreSQL and nginx, installing them if missing: `make test` runs it"]
+#[ignore = "starts Redis, PostgreSQL and nginx (`make cluster-tools` installs them): `make test` runs it"]
 fn the_stream_still_streams_through_nginx() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let cluster = three_instances(3600);
