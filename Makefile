@@ -47,20 +47,21 @@ build: toolchain
 # Each runs in a process group of its own (`set -m`), so that stopping one stops
 # all it started; not in a session of its own, as with a session Linux would share
 # the CPU out by session first (autogroups), and the lower priority would not hold.
-# Before them, beside the build, the installs (Chromium, nginx and wrk, Redis and # @demo
-# PostgreSQL, Playwright): they wait on the network and the disk more than on the # @demo
-# CPU. Ctrl-C does not reach their process group: an apt-get cut short would leave # @demo
-# dpkg half done, so a build that fails or is stopped lets them finish. # @demo
+# The bundle build starts with the build, in whose gaps it runs (a single rustc, # @demo
+# the bundles' link, their compression); so do the installs (Chromium, nginx and # @demo
+# wrk, Redis and PostgreSQL, Playwright), which wait on the network and the disk # @demo
+# more than on the CPU, and which the tests wait for. Neither a failure nor Ctrl-C # @demo
+# stops the installs: an apt-get cut short would leave dpkg half done. # @demo
 # @demo-begin
 test: toolchain
-	@mkdir -p target; echo "beside the build: installing what the tests need (target/test-tools.log)"
-	@set -m; $(MAKE) --no-print-directory test-tools >target/test-tools.log 2>&1 & tools=$$!; set +m; \
+	@mkdir -p target; echo "beside the build: installing what the tests need (target/test-tools.log), the dev loop's bundle build (target/dev-prebuild.log)"
+	@set -m; $(MAKE) --no-print-directory test-tools >target/test-tools.log 2>&1 & tools=$$!; \
+	nice -n 10 cargo xtask dev-prebuild >target/dev-prebuild.log 2>&1 & prebuild=$$!; set +m; \
+	trap 'kill -- -$$prebuild $${generator:+-$$generator} 2>/dev/null; wait $$prebuild $$generator' EXIT; trap 'exit 130' INT TERM; \
 	$(MAKE) --no-print-directory OWN_CRATES="$(OWN_CRATES)" build test-binaries || exit; \
-	wait $$tools || { cat target/test-tools.log; echo "installing what the tests need failed (above)"; exit 1; }
-	@echo "beside the tests: the dev loop's bundle build (target/dev-prebuild.log), the generated projects' builds (target/test-generator.log)"
-	@set -m; nice -n 10 cargo xtask dev-prebuild >target/dev-prebuild.log 2>&1 & prebuild=$$!; \
-	$(MAKE) --no-print-directory test-generator >target/test-generator.log 2>&1 & generator=$$!; set +m; \
-	trap 'kill -- -$$prebuild -$$generator 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	wait $$tools || { cat target/test-tools.log; echo "installing what the tests need failed (above)"; exit 1; }; \
+	echo "beside the tests: the generated projects' builds (target/test-generator.log)"; \
+	set -m; $(MAKE) --no-print-directory test-generator >target/test-generator.log 2>&1 & generator=$$!; set +m; \
 	$(MAKE) --no-print-directory OWN_CRATES="$(OWN_CRATES)" test-unit test-soak test-e2e || exit; \
 	wait $$generator; generated=$$?; \
 	echo "== the generated projects' builds, which ran beside the tests above:"; cat target/test-generator.log; \
