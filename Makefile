@@ -111,7 +111,7 @@ test-unit:
 # @minimal: 	cargo test --release --package xtask -- --include-ignored
 
 # @demo-begin
-## test-generator: `cargo xtask new`'s projects, built and served (about 3 min);
+## test-generator: `cargo xtask new`'s projects, built and served (about 1.5 min);
 ## `make test` runs it beside the other tests
 GENERATOR_TESTS := new::tests::builds::
 test-generator:
