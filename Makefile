@@ -38,24 +38,31 @@ build: toolchain
 ## end-to-end tests in Debian's Chromium; beside them, the generated projects' builds # @demo
 # @minimal: ## test: unit and integration tests, then end-to-end tests in Debian's Chromium
 # What only compiles runs beside the tests, at a lower priority, so that it takes
-# only the CPU they leave idle (waiting on servers, browsers, a single rustc): the
-# dev loop's bundle build, which its test would otherwise start with (2 min of CPU
-# on a fresh machine; the test waits on cargo's lock for what is left of it), and # @demo
-# (test-generator) the generated projects' builds. A failure, or Ctrl-C, stops them. # @demo
+# only the CPU they leave idle (waiting on servers, browsers, a single rustc): # @demo
+# the dev loop's bundle build, which its test would otherwise start with (2 min of # @demo
+# CPU on a fresh machine; the test waits on cargo's lock for what is left of it), # @demo
+# from the start of the build, in whose gaps it runs too (the bundles' link, their # @demo
+# compression); and, after the build, the generated projects' builds # @demo
+# (test-generator). A failure, or Ctrl-C, stops them. # @demo
+# @minimal: # only the CPU they leave idle (waiting on servers, browsers, a single rustc): the
+# @minimal: # dev loop's bundle build, which its test would otherwise start with (2 min of CPU
 # @minimal: # on a fresh machine; the test waits on cargo's lock for what is left of it).
 # @minimal: # A failure, or Ctrl-C, stops it.
 # Each runs in a process group of its own (`set -m`), so that stopping one stops
 # all it started; not in a session of its own, as with a session Linux would share
 # the CPU out by session first (autogroups), and the lower priority would not hold.
-# The bundle build starts with the build, in whose gaps it runs (a single rustc, # @demo
-# the bundles' link, their compression); so do the installs (Chromium, nginx and # @demo
-# wrk, Redis and PostgreSQL, Playwright), which wait on the network and the disk # @demo
-# more than on the CPU, and which the tests wait for. Neither a failure nor Ctrl-C # @demo
-# stops the installs: an apt-get cut short would leave dpkg half done. # @demo
+# The installs (Chromium, nginx and wrk, Redis and PostgreSQL, Playwright) run # @demo
+# beside the build too, as they wait on the network and the disk more than on the # @demo
+# CPU; the tests wait for them. Neither a failure nor Ctrl-C stops them, as an # @demo
+# apt-get cut short would leave dpkg half done; a second `make test` waits for # @demo
+# them (flock). In the background nothing can be asked: as another user than # @demo
+# root, sudo asks for the password first, and apt-get runs with `sudo -n`. # @demo
 # @demo-begin
 test: toolchain
-	@mkdir -p target; echo "beside the build: installing what the tests need (target/test-tools.log), the dev loop's bundle build (target/dev-prebuild.log)"
-	@set -m; $(MAKE) --no-print-directory test-tools >target/test-tools.log 2>&1 & tools=$$!; \
+	@mkdir -p target; $(if $(SUDO),$(SUDO) -v || exit;) \
+	echo "beside the build: installing what the tests need (target/test-tools.log), the dev loop's bundle build (target/dev-prebuild.log)"
+	@generator=; set -m; flock target/test-tools.lock $(MAKE) --no-print-directory -j1 test-tools $(if $(SUDO),SUDO="$(SUDO) -n") \
+		</dev/null >target/test-tools.log 2>&1 & tools=$$!; \
 	nice -n 10 cargo xtask dev-prebuild >target/dev-prebuild.log 2>&1 & prebuild=$$!; set +m; \
 	trap 'kill -- -$$prebuild $${generator:+-$$generator} 2>/dev/null; wait $$prebuild $$generator' EXIT; trap 'exit 130' INT TERM; \
 	$(MAKE) --no-print-directory OWN_CRATES="$(OWN_CRATES)" build test-binaries || exit; \
@@ -94,8 +101,10 @@ test-binaries:
 	cargo test --release --package app --package server $(OWN_CRATES_UNOPTIMISED) --no-run
 	cargo test --release --package xtask --no-run
 
-# The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs
-# mount, Redis, PostgreSQL and nginx, a built site): here they run. The
+# The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs # @demo
+# mount, Redis, PostgreSQL and nginx, a built site): here they run. # @demo
+# @minimal: # The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs
+# @minimal: # mount, a built site): here they run. The
 # full-disk test mounts a tmpfs, which takes root: as another user it is left
 # out, and says so.
 NOT_AS_ROOT := $(if $(SUDO),--skip a_full_disk_fails_the_prerender_and_leaves_the_old_pages_whole)
@@ -194,8 +203,8 @@ toolchain:
 		|| rustup target add wasm32-unknown-unknown
 
 # apt-get sometimes fails once on vanished temp files, so it is tried twice.
-apt_install = { $(SUDO) apt-get update && { $(SUDO) apt-get install -y --no-install-recommends $(1) \
-	|| $(SUDO) apt-get install -y --no-install-recommends $(1); }; }
+apt_install = { $(SUDO) apt-get update && { $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1) \
+	|| $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1); }; }
 
 # Debian's Chromium: Playwright's own browser download cannot work here.
 browser:

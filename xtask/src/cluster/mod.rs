@@ -13,8 +13,8 @@
 //! Everything keeps its data and logs in one temp dir. `make cluster` leaves it
 //! running and records it in `target/cluster/cluster.json`; `make cluster-stop`
 //! stops what that file names. The tests (`tests.rs`) start their own and stop
-//! it. `process.rs` knows the processes; `services.rs` installs and starts
-//! Redis, PostgreSQL and nginx.
+//! it. `process.rs` knows the processes; `services.rs` checks that Redis,
+//! PostgreSQL and nginx are installed (`make cluster-tools` installs them) and starts them.
 // @demo-file: measurement and operations tooling for the demo's routes
 
 mod process;
@@ -24,8 +24,7 @@ mod tests;
 
 use crate::{bench, project::Project, random_token, site::copy_dir, workspace_root};
 use process::{spawn, wait_for_port, Process};
-pub use services::check_tools;
-use services::{create_database, start_nginx, start_postgres, start_redis};
+use services::{check_tools, create_database, start_nginx, start_postgres, start_redis};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use std::{env, fs, net::SocketAddr, path::PathBuf, process::Command};

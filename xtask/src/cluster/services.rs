@@ -35,7 +35,7 @@ fn on_path(program: &str) -> bool {
 /// Fails, naming what is missing and what installs it, unless Redis,
 /// PostgreSQL and nginx are installed. Installing them is make's part
 /// (`make cluster`, `make test`), where it can run beside the build.
-pub fn check_tools() -> Result<()> {
+pub(super) fn check_tools() -> Result<()> {
     let missing: Vec<&str> = TOOLS.into_iter().filter(|tool| !tool_is_installed(tool)).collect();
     if !missing.is_empty() {
         bail!("{} not installed: `make cluster-tools` installs Redis, PostgreSQL and nginx from Debian", missing.join(", "));

@@ -130,8 +130,8 @@ pub fn run(settings: Settings) -> Result<()> {
 /// `cargo xtask dev-prebuild`: compiles the islands bundle's debug build,
 /// the part of the first round that `make build` leaves undone (2 min of CPU
 /// on a fresh machine), where the first round will find it; then exits.
-/// `make test` runs it at a lower priority beside its other tests, so that it
-/// takes only CPU they leave idle, and the dev-loop test finds it built
+/// `make test` runs it at a lower priority beside its build and its other
+/// tests, so that it takes only CPU they leave idle, and the dev-loop test finds it built
 /// (cargo's lock on the build dir makes the test wait if it has not finished).
 pub fn prebuild() -> Result<()> {
     processes::catch_interrupts();

@@ -93,7 +93,7 @@ fn the_minimal_flavour_builds_with_make_build_and_serves_its_blog() {
     crate::prebuilt::seed_target_dir(&root.join("target"), &dir.join("target"), &SEEDED_PROFILES, &root).unwrap();
     // Cargo reads `.cargo/config.toml` in every directory above the project
     // too: from there, the project's own crates are left unoptimised, without
-    // an edit to the project under test.
+    // a further edit to the project under test.
     let overrides: String = [("release", "app"), ("release", "server"), ("wasm-release", "app"), ("wasm-release", "frontend")]
         .iter()
         .map(|(profile, krate)| format!("[profile.{profile}.package.{krate}]\nopt-level = 0\n"))
