@@ -102,7 +102,7 @@ test-binaries:
 	cargo test --release --package xtask --no-run
 
 # The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs # @demo
-# mount, Redis, PostgreSQL and nginx, a built site): here they run. # @demo
+# mount, Redis, PostgreSQL and nginx, a built site): here they run. The # @demo
 # @minimal: # The #[ignore]d tests need what a plain `cargo test` must not touch (a tmpfs
 # @minimal: # mount, a built site): here they run. The
 # full-disk test mounts a tmpfs, which takes root: as another user it is left

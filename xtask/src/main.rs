@@ -96,6 +96,20 @@ pub fn cargo() -> std::process::Command {
     std::process::Command::new(env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// `cargo metadata` of the workspace at `root`, without its dependencies: its
+/// own packages, their targets and what they depend on by name.
+pub fn workspace_metadata(root: &Path) -> Result<serde_json::Value> {
+    let output = cargo()
+        .args(["metadata", "--no-deps", "--format-version=1", "--offline"])
+        .current_dir(root)
+        .output()
+        .context("running cargo metadata")?;
+    if !output.status.success() {
+        bail!("cargo metadata failed in {}: {}", root.display(), String::from_utf8_lossy(&output.stderr).trim());
+    }
+    serde_json::from_slice(&output.stdout).context("reading cargo metadata's JSON")
+}
+
 /// 128 random bits in hex: a `REVALIDATE_TOKEN` for a server this command starts.
 pub fn random_token() -> Result<String> {
     let mut bytes = [0u8; 16];

@@ -10,7 +10,7 @@
 //! some in place (a build script's `output`), which through a link would change
 //! the source build too, and make it rebuild everything.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use std::{fs, path::Path};
 
 /// Copies the compiled dependencies of each of `profiles` (`release`,
@@ -41,15 +41,7 @@ pub fn seed_target_dir(from: &Path, to: &Path, profiles: &[&str], root: &Path) -
 /// The names that the workspace's crates give their files: each package's and
 /// each target's, as cargo spells them in `deps/` (`_`) and elsewhere (`-`).
 fn workspace_crates(root: &Path) -> Result<Vec<String>> {
-    let output = crate::cargo()
-        .args(["metadata", "--no-deps", "--format-version=1", "--offline"])
-        .current_dir(root)
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!("cargo metadata failed in {}: {}", root.display(), String::from_utf8_lossy(&output.stderr).trim());
-    }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("reading cargo metadata's JSON")?;
+    let metadata = crate::workspace_metadata(root)?;
     let mut names = Vec::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
         let targets = package["targets"].as_array().into_iter().flatten();

@@ -10,7 +10,6 @@
 //! so such a pin fails the test, unless its features are in `UNOBSERVABLE`.
 //! Pins on crates further down can only hide a bug of the crates above them.
 
-use serde_json::Value;
 use std::{
     collections::{BTreeMap, BTreeSet},
     fs,
@@ -97,7 +96,7 @@ pub fn pin_features_of(this: &Path, generated: &Path, pins: &Path) {
 /// left out: cargo resolves their dependencies apart, and a pin cannot reach
 /// them. So is a crate the code uses with two sets of features.
 fn server_features(dir: &Path, locked: bool) -> BTreeMap<(String, String), Features> {
-    let output = Command::new(env!("CARGO"))
+    let output = crate::cargo()
         .args(["tree", "--offline", "--package", "server", "--edges", "normal", "--prefix", "depth", "--format", "{p}|{f}"])
         .args(locked.then_some("--locked"))
         .current_dir(dir)
@@ -128,15 +127,10 @@ fn server_features(dir: &Path, locked: bool) -> BTreeMap<(String, String), Featu
 
 /// The packages that the project at `dir`'s own crates depend on by name.
 fn direct_dependencies(dir: &Path) -> BTreeSet<String> {
-    let output = Command::new(env!("CARGO"))
-        .args(["metadata", "--no-deps", "--format-version=1", "--offline", "--locked"])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
-    let metadata: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let packages = metadata["packages"].as_array().unwrap();
-    packages
+    let metadata = crate::workspace_metadata(dir).unwrap();
+    metadata["packages"]
+        .as_array()
+        .unwrap()
         .iter()
         .flat_map(|package| package["dependencies"].as_array().unwrap())
         .filter_map(|dependency| Some(dependency["name"].as_str()?.to_string()))
